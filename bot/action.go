@@ -1,0 +1,85 @@
+package bot
+
+import (
+	"errors"
+	"strconv"
+	"time"
+)
+
+// ActionKind is something a person does to a case from any surface.
+type ActionKind string
+
+const (
+	ActReply    ActionKind = "reply"
+	ActEscalate ActionKind = "escalate"
+	ActAck      ActionKind = "acknowledge"
+	ActDefect   ActionKind = "defect"
+	ActClaim    ActionKind = "claim"
+	ActDismiss  ActionKind = "dismiss"
+	ActResolve  ActionKind = "resolve"
+	ActMute     ActionKind = "mute"
+)
+
+// ActionKinds lists every action.
+var ActionKinds = []ActionKind{ActReply, ActEscalate, ActAck, ActDefect, ActClaim, ActDismiss, ActResolve, ActMute}
+
+// Valid reports whether k is a known action.
+func (k ActionKind) Valid() bool {
+	for _, a := range ActionKinds {
+		if a == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ActionStatus is the outcome of an action attempt.
+type ActionStatus string
+
+const (
+	ActionPending ActionStatus = "pending" // claimed, job queued
+	ActionDone    ActionStatus = "done"
+	ActionFailed  ActionStatus = "failed"
+	ActionDenied  ActionStatus = "denied"    // the actor may not act on this team's cases
+	ActionSkipped ActionStatus = "duplicate" // the same action was already claimed
+)
+
+// ActionRequest is what a surface hands to the handlers: who wants to do what.
+type ActionRequest struct {
+	CaseID  int64      `json:"case_id"`
+	Kind    ActionKind `json:"kind"`
+	Actor   string     `json:"actor"`   // surface-qualified identity, e.g. "web:alice", "slack:U123"
+	Surface string     `json:"surface"` // "web", "slack", "discord"
+	// Suggestion is the rank of the suggestion to send (reply), 0 for edited text.
+	Suggestion int `json:"suggestion,omitempty"`
+	// Text is the edited reply, the escalation note or the defect title.
+	Text string `json:"text,omitempty"`
+	// Target distinguishes actions of one kind on one case that are not the
+	// same action (a second reply after the customer answered): the surface's
+	// event id, a follow-up mention id, or empty for "the one".
+	Target string `json:"target,omitempty"`
+}
+
+// Key is the idempotency key: the same key is executed at most once.
+func (r ActionRequest) Key() string {
+	return strconv.FormatInt(r.CaseID, 10) + "/" + string(r.Kind) + "/" + r.Target
+}
+
+// Action is the record of one action attempt: who, what, when, outcome.
+type Action struct {
+	ID         int64        `json:"id"`
+	CaseID     int64        `json:"case_id"`
+	Kind       ActionKind   `json:"kind"`
+	Actor      string       `json:"actor"`
+	Surface    string       `json:"surface"`
+	Suggestion int          `json:"suggestion,omitempty"`
+	Text       string       `json:"text,omitempty"`
+	Key        string       `json:"key,omitempty"` // empty for denied attempts
+	Status     ActionStatus `json:"status"`
+	Result     string       `json:"result,omitempty"` // what happened: our post's URL, the reason it failed
+	At         time.Time    `json:"at"`
+	DoneAt     time.Time    `json:"done_at,omitzero"`
+}
+
+// ErrForbidden is returned when the actor may not act on the team's cases.
+var ErrForbidden = errors.New("not allowed to act on this team's cases")

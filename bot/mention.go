@@ -1,0 +1,79 @@
+// Package bot is earshot's domain: the vocabulary (Mention, Case, Team, Labels,
+// Suggestion, Action) and the pipeline that moves a mention from a Source to a
+// Case on every Surface. It declares the small interfaces it consumes and imports
+// no adapter; main wires the adapters in.
+package bot
+
+import (
+	"strings"
+	"time"
+)
+
+// Author is who wrote a mention, as the platform shows them.
+type Author struct {
+	ID        string `json:"id,omitempty"`
+	Handle    string `json:"handle,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Followers int    `json:"followers,omitempty"`
+}
+
+// Display is the best human label for the author.
+func (a Author) Display() string {
+	switch {
+	case a.Name != "" && a.Handle != "":
+		return a.Name + " (@" + strings.TrimPrefix(a.Handle, "@") + ")"
+	case a.Handle != "":
+		return "@" + strings.TrimPrefix(a.Handle, "@")
+	case a.Name != "":
+		return a.Name
+	}
+	return "someone"
+}
+
+// Mention is one public post, normalised. It is identified by (Platform, ExternalID).
+type Mention struct {
+	ID         int64     `json:"-"` // store id; 0 until stored
+	Platform   string    `json:"platform"`
+	ExternalID string    `json:"id"`
+	URL        string    `json:"url,omitempty"`
+	Author     Author    `json:"author"`
+	Text       string    `json:"text"`
+	Lang       string    `json:"lang,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	InReplyTo  string    `json:"in_reply_to,omitempty"` // external id of the post it answers, same platform
+	// Ours marks a post written by the brand's own account (our replies seen
+	// again through a source); they extend a case but never open one.
+	Ours bool `json:"-"`
+}
+
+// Key is the identity of a mention across the whole system.
+func (m Mention) Key() string { return m.Platform + ":" + m.ExternalID }
+
+// IsReply reports whether the mention answers another post.
+func (m Mention) IsReply() bool { return m.InReplyTo != "" }
+
+// Limits of the platforms' reply lengths, in user-perceived characters.
+// Unknown platforms get DefaultReplyLimit.
+var replyLimits = map[string]int{
+	"bluesky":    300,
+	"x":          280,
+	"twitter":    280,
+	"mastodon":   500,
+	"threads":    500,
+	"reddit":     10000,
+	"github":     65536,
+	"facebook":   8000,
+	"instagram":  2200,
+	"hackernews": 4000,
+}
+
+// DefaultReplyLimit applies to platforms without a known limit.
+const DefaultReplyLimit = 1000
+
+// ReplyLimit is the longest reply, in characters, the platform accepts.
+func ReplyLimit(platform string) int {
+	if n, ok := replyLimits[strings.ToLower(platform)]; ok {
+		return n
+	}
+	return DefaultReplyLimit
+}

@@ -1,0 +1,58 @@
+package routing
+
+import (
+	"strings"
+	"time"
+)
+
+// Team is a named destination defined once in the rules file.
+type Team struct {
+	Name string `json:"name"`
+	// Members, Leads and Execs are identities allowed to act on the team's
+	// cases: a plain name ("alice", matched on any surface) or a
+	// surface-qualified id ("slack:U123", "discord:4242", "web:alice").
+	Members []string `json:"members,omitempty"`
+	Leads   []string `json:"leads,omitempty"`
+	Execs   []string `json:"execs,omitempty"`
+	// SLA is how long the team has to answer; default one hour.
+	SLA     time.Duration `json:"sla"`
+	Slack   SlackTarget   `json:"slack,omitzero"`
+	Discord DiscordTarget `json:"discord,omitzero"`
+	// Line is where the team is defined in the rules file, for messages.
+	Line int `json:"-"`
+}
+
+// SlackTarget is where a team's cards go in Slack.
+type SlackTarget struct {
+	Channel string `json:"channel,omitempty" yaml:"channel"`
+}
+
+// DiscordTarget is where a team's cards go in Discord, and which roles may act.
+type DiscordTarget struct {
+	Channel string   `json:"channel,omitempty" yaml:"channel"`
+	Roles   []string `json:"roles,omitempty" yaml:"roles"`
+}
+
+// Open reports whether the team lists nobody, so anyone who reaches a surface
+// may act (the embedded default).
+func (t Team) Open() bool { return len(t.Members)+len(t.Leads)+len(t.Execs) == 0 }
+
+// MayAct reports whether actor ("surface:id" or a plain name) may act on the
+// team's cases.
+func (t Team) MayAct(actor string) bool {
+	if t.Open() {
+		return true
+	}
+	plain := actor
+	if i := strings.IndexByte(actor, ':'); i >= 0 {
+		plain = actor[i+1:]
+	}
+	for _, list := range [][]string{t.Members, t.Leads, t.Execs} {
+		for _, who := range list {
+			if strings.EqualFold(who, actor) || (!strings.Contains(who, ":") && strings.EqualFold(who, plain)) {
+				return true
+			}
+		}
+	}
+	return false
+}
