@@ -1,0 +1,110 @@
+// Package config reads earshot's process settings from the environment
+// (EARSHOT_*). Teams, routes and reactions live in the rules file instead,
+// because they change with the business, not with the deployment.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// Config is every process setting. Field docs are the README's reference.
+type Config struct {
+	// DatabaseURL is a SQLite file path or a postgres:// URL.
+	DatabaseURL string `envconfig:"DATABASE_URL" default:"earshot.db"`
+	// HTTPAddr is where the web inbox, webhooks, /healthz and /metrics listen.
+	HTTPAddr string `envconfig:"HTTP_ADDR" default:"127.0.0.1:8080"`
+	// Rules is the rules file; empty means the embedded example.
+	Rules string `envconfig:"RULES"`
+	// WebhookSecret signs POST /hooks/mentions; empty disables the endpoint.
+	WebhookSecret string `envconfig:"WEBHOOK_SECRET"`
+	// WebToken guards the web inbox; required unless HTTPAddr is loopback.
+	WebToken string `envconfig:"WEB_TOKEN"`
+	// Sample replays the bundled sample mentions at start (default on, for
+	// the first run; turn it off in production).
+	Sample bool `envconfig:"SAMPLE" default:"true"`
+	// SampleInterval paces the sample so it arrives as if live.
+	SampleInterval time.Duration `envconfig:"SAMPLE_INTERVAL" default:"150ms"`
+	// Replay is a JSONL file of mentions to replay at start.
+	Replay string `envconfig:"REPLAY"`
+	// JobWorkers is how many durable jobs run at once per replica.
+	JobWorkers int `envconfig:"JOB_WORKERS" default:"4"`
+	// LogLevel is debug, info, warn or error; LogFormat is text or json.
+	LogLevel  string `envconfig:"LOG_LEVEL" default:"info"`
+	LogFormat string `envconfig:"LOG_FORMAT" default:"text"`
+}
+
+// Load reads the environment and validates it, naming the offending variable.
+func Load() (Config, error) {
+	var c Config
+	if err := envconfig.Process("earshot", &c); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Validate checks values that parse but cannot work.
+func (c Config) Validate() error {
+	var errs []string
+	if strings.TrimSpace(c.DatabaseURL) == "" {
+		errs = append(errs, "EARSHOT_DATABASE_URL is empty")
+	}
+	host, port, err := net.SplitHostPort(c.HTTPAddr)
+	if err != nil || port == "" {
+		errs = append(errs, fmt.Sprintf("EARSHOT_HTTP_ADDR %q is not host:port", c.HTTPAddr))
+	} else if !IsLoopback(host) && c.WebToken == "" {
+		errs = append(errs, fmt.Sprintf("EARSHOT_WEB_TOKEN is required when EARSHOT_HTTP_ADDR (%q) is not a loopback address", c.HTTPAddr))
+	}
+	if c.WebToken != "" && len(c.WebToken) < 16 {
+		errs = append(errs, "EARSHOT_WEB_TOKEN must be at least 16 characters")
+	}
+	if c.WebhookSecret != "" && len(c.WebhookSecret) < 16 {
+		errs = append(errs, "EARSHOT_WEBHOOK_SECRET must be at least 16 characters")
+	}
+	if c.JobWorkers < 1 || c.JobWorkers > 256 {
+		errs = append(errs, fmt.Sprintf("EARSHOT_JOB_WORKERS %d is not between 1 and 256", c.JobWorkers))
+	}
+	if _, err := c.Level(); err != nil {
+		errs = append(errs, err.Error())
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Sprintf("EARSHOT_LOG_FORMAT %q is not text or json", c.LogFormat))
+	}
+	if c.SampleInterval < 0 {
+		errs = append(errs, fmt.Sprintf("EARSHOT_SAMPLE_INTERVAL %s is negative", c.SampleInterval))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// Level is the parsed log level.
+func (c Config) Level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("EARSHOT_LOG_LEVEL %q is not debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+// IsLoopback reports whether host only accepts connections from this machine.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Usage prints the variables envconfig knows, for --help.
+func Usage() string {
+	var b strings.Builder
+	_ = envconfig.Usagef("earshot", &Config{}, &b, "  {{range .}}{{usage_key .}}\t{{usage_default .}}\n{{end}}")
+	return b.String()
+}

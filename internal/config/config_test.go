@@ -1,0 +1,65 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	for _, k := range []string{"DATABASE_URL", "HTTP_ADDR", "RULES", "WEBHOOK_SECRET", "WEB_TOKEN", "SAMPLE", "LOG_LEVEL"} {
+		t.Setenv("EARSHOT_"+k, "") // restores the outer value after the test
+		os.Unsetenv("EARSHOT_" + k)
+	}
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "earshot.db" || c.HTTPAddr != "127.0.0.1:8080" || c.JobWorkers != 4 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	ok := Config{DatabaseURL: "x.db", HTTPAddr: "127.0.0.1:8080", JobWorkers: 4, LogLevel: "info", LogFormat: "text"}
+	tests := []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"ok", func(*Config) {}, ""},
+		{"public without token", func(c *Config) { c.HTTPAddr = "0.0.0.0:8080" }, `EARSHOT_WEB_TOKEN is required when EARSHOT_HTTP_ADDR ("0.0.0.0:8080")`},
+		{"public with token", func(c *Config) { c.HTTPAddr = "0.0.0.0:8080"; c.WebToken = strings.Repeat("k", 20) }, ""},
+		{"ipv6 loopback", func(c *Config) { c.HTTPAddr = "[::1]:8080" }, ""},
+		{"short token", func(c *Config) { c.WebToken = "abc" }, "EARSHOT_WEB_TOKEN must be at least 16"},
+		{"bad addr", func(c *Config) { c.HTTPAddr = "8080" }, `EARSHOT_HTTP_ADDR "8080" is not host:port`},
+		{"bad level", func(c *Config) { c.LogLevel = "loud" }, `EARSHOT_LOG_LEVEL "loud"`},
+		{"bad format", func(c *Config) { c.LogFormat = "xml" }, `EARSHOT_LOG_FORMAT "xml"`},
+		{"workers", func(c *Config) { c.JobWorkers = 0 }, "EARSHOT_JOB_WORKERS 0"},
+		{"short secret", func(c *Config) { c.WebhookSecret = "s" }, "EARSHOT_WEBHOOK_SECRET must be at least 16"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.edit(&c)
+			err := c.Validate()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestErrorsNeverEchoSecrets(t *testing.T) {
+	c := Config{DatabaseURL: "x", HTTPAddr: "127.0.0.1:1", JobWorkers: 1, LogLevel: "info", LogFormat: "text", WebToken: "tok-short", WebhookSecret: "sec-short"}
+	err := c.Validate()
+	if err == nil || strings.Contains(err.Error(), "tok-short") || strings.Contains(err.Error(), "sec-short") {
+		t.Fatalf("error must reject short secrets without echoing them: %v", err)
+	}
+}

@@ -1,0 +1,215 @@
+// Package routing reads earshot's rules file (earshot.yaml) and decides, for
+// one mention, which teams get a case and which rules said so. It validates
+// the file strictly when it is loaded, naming file, line and value, so a typo
+// is a start-up error rather than a mention silently routed nowhere. It is a
+// leaf: it matches plain data and imports nothing else of earshot's.
+package routing
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Rules is a parsed, validated rules file. It is not changed after Parse and
+// is safe for concurrent use.
+type Rules struct {
+	File  string
+	Brand Brand
+	// Teams by name; TeamOrder is the order they are defined in the file.
+	Teams     map[string]*Team
+	TeamOrder []string
+	// Root is the top of the routing tree: a mention it does not match is not
+	// routed at all.
+	Root *Route
+	// Reactions maps an emoji name (without colons) to what it does on a card.
+	Reactions map[string]Reaction
+	Exclude   Exclude
+}
+
+// Brand is the voice replies are drafted in and the accounts that are ours.
+type Brand struct {
+	Name string
+	// Handles are the brand's own accounts: their posts are ours, not customers'.
+	Handles    []string
+	Tone       string
+	SignOff    string
+	SupportURL string
+	Hours      string
+	Do, Dont   []string
+}
+
+// Exclude drops a mention from every route: job ads, deal bots, spam domains.
+type Exclude struct {
+	Terms   []string
+	Authors []string // handles without '@'
+	Domains []string
+
+	terms   *termSet
+	domains *termSet
+}
+
+// Route is one node of the routing tree. A route matches when all of its
+// matchers match; a route without matchers (only the root may have none)
+// matches everything.
+type Route struct {
+	Name string
+	// Any matches when at least one term occurs in the text.
+	Any []string
+	// Label matchers: the mention's label must be one of the listed values.
+	Intent, Sentiment, Urgency []string
+	Platform, Lang             []string
+	// MinFollowers matches authors with at least this many followers (0: any).
+	MinFollowers int
+	// IsReply and HasLink, when set, must equal the mention's.
+	IsReply, HasLink *bool
+	// Team as written; empty means inherited from the nearest ancestor.
+	Team string
+	// Continue keeps evaluating siblings after this route matched.
+	Continue bool
+	Routes   []*Route
+	Line     int
+
+	terms *termSet
+}
+
+// Reaction is what an emoji on a card does.
+type Reaction struct {
+	Action string // one of Actions()
+	// Suggestion is the rank of the suggestion a "reply" sends (1..3); 0 for
+	// other actions.
+	Suggestion int
+}
+
+// String is the reaction as written in the rules file ("reply:2").
+func (r Reaction) String() string {
+	if r.Action == "reply" && r.Suggestion > 1 {
+		return fmt.Sprintf("reply:%d", r.Suggestion)
+	}
+	return r.Action
+}
+
+// Input is what routing looks at: a mention and its labels as plain data.
+type Input struct {
+	Text     string
+	Platform string // "bluesky", "reddit", ...; compared in any case
+	Lang     string // "en", "de-AT"; a route's "de" matches "de-AT"
+	Author   string // handle, with or without '@'
+	URL      string // the post's address; only exclusions look at it
+	// Followers is the author's follower count.
+	Followers        int
+	IsReply, HasLink bool
+	// Labels from classification; empty when not (yet) classified, which
+	// no label matcher matches.
+	Sentiment, Intent, Urgency string
+}
+
+// Decision is where a mention goes and why.
+type Decision struct {
+	// Teams get a case, deduplicated, in routing order; empty when nothing
+	// matched or the mention was excluded.
+	Teams []string
+	// Routes names every route on the matched paths, root first.
+	Routes []string
+	// Excluded says which exclusion dropped the mention (`term "we're hiring"`);
+	// empty when none did.
+	Excluded string
+}
+
+// The lists below mirror bot's Sentiment, Intent, Urgency and ActionKind
+// values: routing cannot import bot (bot imports routing), so the rules file
+// is checked against these, and a test on bot's side keeps the two equal.
+
+// Sentiments lists the sentiment labels a route may match.
+func Sentiments() []string { return []string{"positive", "neutral", "negative"} }
+
+// Intents lists the intent labels a route may match.
+func Intents() []string {
+	return []string{"complaint", "question", "bug", "praise", "safety", "lead", "churn", "spam", "other"}
+}
+
+// Urgencies lists the urgency labels a route may match.
+func Urgencies() []string { return []string{"low", "normal", "high", "critical"} }
+
+// Actions lists what a reaction may do.
+func Actions() []string {
+	return []string{"claim", "reply", "escalate", "acknowledge", "defect", "dismiss", "resolve", "mute"}
+}
+
+// MaxSuggestion is the highest suggestion rank a reaction may send.
+const MaxSuggestion = 3
+
+// DefaultReactions is what a rules file without a reactions section gets.
+func DefaultReactions() map[string]Reaction {
+	return map[string]Reaction{
+		"eyes":             {Action: "claim"},
+		"white_check_mark": {Action: "reply", Suggestion: 1},
+		"one":              {Action: "reply", Suggestion: 1},
+		"two":              {Action: "reply", Suggestion: 2},
+		"three":            {Action: "reply", Suggestion: 3},
+		"rotating_light":   {Action: "escalate"},
+		"bug":              {Action: "defect"},
+		"no_entry_sign":    {Action: "dismiss"},
+		"checkered_flag":   {Action: "resolve"},
+	}
+}
+
+// Load reads and parses the rules file at path.
+func Load(path string) (*Rules, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read rules: %w", err)
+	}
+	return Parse(path, data)
+}
+
+//go:embed earshot.example.yaml
+var exampleYAML string
+
+// ExampleYAML is the embedded example rules file, the default when no rules
+// file is configured.
+func ExampleYAML() []byte { return []byte(exampleYAML) }
+
+// Example is the parsed example rules file. It panics only if the embedded
+// file is invalid, which a test rules out.
+func Example() *Rules {
+	r, err := Parse("earshot.example.yaml", ExampleYAML())
+	if err != nil {
+		panic(fmt.Sprintf("routing: embedded example rules are invalid: %v", err))
+	}
+	return r
+}
+
+// Team returns the named team.
+func (r *Rules) Team(name string) (Team, bool) {
+	t, ok := r.Teams[name]
+	if !ok {
+		return Team{}, false
+	}
+	c := *t
+	// Copies, so a caller appending to a list cannot change the rules.
+	c.Members = slices.Clone(t.Members)
+	c.Leads = slices.Clone(t.Leads)
+	c.Execs = slices.Clone(t.Execs)
+	c.Discord.Roles = slices.Clone(t.Discord.Roles)
+	return c, true
+}
+
+// IsOurs reports whether handle is one of the brand's own accounts, compared
+// case-insensitively and without a leading '@'.
+func (r *Rules) IsOurs(handle string) bool {
+	h := bareHandle(handle)
+	if h == "" {
+		return false
+	}
+	for _, own := range r.Brand.Handles {
+		if strings.EqualFold(bareHandle(own), h) {
+			return true
+		}
+	}
+	return false
+}
+
+func bareHandle(h string) string { return strings.TrimPrefix(strings.TrimSpace(h), "@") }

@@ -1,0 +1,264 @@
+package routing
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+func (p *parser) brand(n *yaml.Node) Brand {
+	var b Brand
+	if isNull(n) || !p.want(n, yaml.MappingNode, "", "brand") {
+		return b
+	}
+	const ctx = "brand"
+	p.fields(n, ctx, func(k, v *yaml.Node) bool {
+		key := k.Value
+		switch key {
+		case "name":
+			b.Name = p.str(v, ctx, key)
+		case "handles":
+			b.Handles = p.strs(v, ctx, key, "handle")
+		case "tone":
+			b.Tone = p.str(v, ctx, key)
+		case "sign_off":
+			b.SignOff = p.str(v, ctx, key)
+		case "support_url":
+			b.SupportURL = p.str(v, ctx, key)
+			if u, err := url.Parse(b.SupportURL); b.SupportURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+				p.add(v.Line, ctx, "support_url: %q is not an http(s) URL", b.SupportURL)
+			}
+		case "hours":
+			b.Hours = p.str(v, ctx, key)
+		case "do":
+			b.Do = p.strs(v, ctx, key, "item")
+		case "dont":
+			b.Dont = p.strs(v, ctx, key, "item")
+		default:
+			return false
+		}
+		return true
+	})
+	return b
+}
+
+func (p *parser) teams(n *yaml.Node, r *Rules) {
+	if isNull(n) || !p.want(n, yaml.MappingNode, "", "teams") {
+		return
+	}
+	p.fields(n, "teams", func(k, v *yaml.Node) bool {
+		name := k.Value
+		if !validTeamName(name) {
+			p.add(k.Line, "", "team %q: invalid name (want lower-case letters, digits, '-' and '_', starting with a letter or digit)", name)
+		}
+		// Registered even when invalid, so routes naming it are not
+		// reported a second time.
+		r.Teams[name] = p.team(name, k.Line, v)
+		r.TeamOrder = append(r.TeamOrder, name)
+		return true
+	})
+}
+
+func validTeamName(s string) bool {
+	for i, c := range []byte(s) {
+		ok := 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || i > 0 && (c == '-' || c == '_')
+		if !ok {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (p *parser) team(name string, line int, n *yaml.Node) *Team {
+	t := &Team{Name: name, SLA: DefaultSLA, Line: line}
+	ctx := fmt.Sprintf("team %q", name)
+	if isNull(n) || !p.want(n, yaml.MappingNode, ctx, "definition") {
+		return t
+	}
+	p.fields(n, ctx, func(k, v *yaml.Node) bool {
+		key := k.Value
+		switch key {
+		case "members":
+			t.Members = p.identities(v, ctx, key)
+		case "leads":
+			t.Leads = p.identities(v, ctx, key)
+		case "execs":
+			t.Execs = p.identities(v, ctx, key)
+		case "sla":
+			s := p.str(v, ctx, key)
+			if v.Kind != yaml.ScalarNode || isNull(v) {
+				break
+			}
+			d, err := parseDuration(s)
+			if err != nil || d <= 0 {
+				p.add(v.Line, ctx, "sla: invalid duration %q (want a positive duration like 15m, 1h, 4h or 1d)", s)
+				break
+			}
+			t.SLA = d
+		case "slack":
+			t.Slack = p.slack(v, ctx)
+		case "discord":
+			t.Discord = p.discord(v, ctx)
+		default:
+			return false
+		}
+		return true
+	})
+	return t
+}
+
+// identities reads people allowed to act: "alice" or "slack:U024BE7LH".
+func (p *parser) identities(n *yaml.Node, ctx, field string) []string {
+	ids := p.strs(n, ctx, field, "identity")
+	for _, id := range ids {
+		surface, who, qualified := strings.Cut(id, ":")
+		if !qualified {
+			continue
+		}
+		if surface != "slack" && surface != "discord" && surface != "web" || who == "" {
+			p.add(n.Line, ctx, "%s: %q: want a name or surface:id with surface slack, discord or web", field, id)
+		}
+	}
+	return ids
+}
+
+func (p *parser) slack(n *yaml.Node, ctx string) SlackTarget {
+	var s SlackTarget
+	if isNull(n) || !p.want(n, yaml.MappingNode, ctx, "slack") {
+		return s
+	}
+	p.fields(n, ctx+": slack", func(k, v *yaml.Node) bool {
+		if k.Value != "channel" {
+			return false
+		}
+		s.Channel = p.str(v, ctx, "slack.channel")
+		return true
+	})
+	if s.Channel == "" {
+		p.add(n.Line, ctx, "slack: channel is required (a channel id like C0123CARE)")
+	}
+	return s
+}
+
+func (p *parser) discord(n *yaml.Node, ctx string) DiscordTarget {
+	var d DiscordTarget
+	if isNull(n) || !p.want(n, yaml.MappingNode, ctx, "discord") {
+		return d
+	}
+	p.fields(n, ctx+": discord", func(k, v *yaml.Node) bool {
+		key := k.Value
+		switch key {
+		case "channel":
+			d.Channel = p.str(v, ctx, "discord.channel")
+			if d.Channel != "" && strings.Trim(d.Channel, "0123456789") != "" {
+				p.add(v.Line, ctx, "discord.channel: %q is not a channel id (want digits, like 112233445566778899)", d.Channel)
+			}
+		case "roles":
+			d.Roles = p.strs(v, ctx, "discord.roles", "role")
+		default:
+			return false
+		}
+		return true
+	})
+	if d.Channel == "" {
+		p.add(n.Line, ctx, "discord: channel is required (a channel id like 112233445566778899)")
+	}
+	return d
+}
+
+func (p *parser) exclude(n *yaml.Node) Exclude {
+	var e Exclude
+	const ctx = "exclude"
+	if isNull(n) || !p.want(n, yaml.MappingNode, "", ctx) {
+		return e
+	}
+	p.fields(n, ctx, func(k, v *yaml.Node) bool {
+		key := k.Value
+		switch key {
+		case "terms":
+			e.Terms = p.terms(v, ctx, key)
+		case "authors":
+			for _, a := range p.strs(v, ctx, key, "author") {
+				if a = bareHandle(a); a == "" {
+					p.add(v.Line, ctx, "authors: empty author")
+					continue
+				}
+				e.Authors = append(e.Authors, a)
+			}
+		case "domains":
+			e.Domains = p.strs(v, ctx, key, "domain")
+			for _, d := range e.Domains {
+				if strings.ContainsAny(d, "/:@?# \t") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") {
+					p.add(v.Line, ctx, "domains: %q is not a bare domain (want e.g. spam.example)", d)
+				}
+			}
+		default:
+			return false
+		}
+		return true
+	})
+	e.terms = newTermSet(e.Terms)
+	e.domains = newDomainSet(e.Domains)
+	return e
+}
+
+// terms reads search terms. A blank term would match everywhere, so strs'
+// refusal of empty items is what keeps a typo from routing every mention.
+func (p *parser) terms(n *yaml.Node, ctx, field string) []string {
+	return p.strs(n, ctx, field, "term")
+}
+
+func (p *parser) reactions(n *yaml.Node) map[string]Reaction {
+	out := map[string]Reaction{}
+	const ctx = "reactions"
+	if !p.want(n, yaml.MappingNode, "", ctx) {
+		return out
+	}
+	seen := map[string]int{}
+	p.fields(n, ctx, func(k, v *yaml.Node) bool {
+		key := k.Value
+		emoji := strings.Trim(key, ":")
+		if emoji == "" || strings.ContainsAny(emoji, " \t") {
+			p.add(k.Line, ctx, "%q is not an emoji name (want e.g. eyes or white_check_mark)", key)
+			return true
+		}
+		if first, dup := seen[emoji]; dup {
+			p.add(k.Line, ctx, "%s: duplicate reaction (first at line %d)", emoji, first)
+			return true
+		}
+		seen[emoji] = k.Line
+		s := p.str(v, ctx, emoji)
+		if v.Kind != yaml.ScalarNode {
+			return true
+		}
+		re, ok := parseReaction(s)
+		if !ok {
+			p.add(v.Line, ctx, "%s: unknown action %q (want one of %s, or reply:N with N 1..%d)", emoji, s, strings.Join(Actions(), ", "), MaxSuggestion)
+			return true
+		}
+		out[emoji] = re
+		return true
+	})
+	return out
+}
+
+func parseReaction(s string) (Reaction, bool) {
+	if n, ok := strings.CutPrefix(s, "reply:"); ok {
+		i, err := strconv.Atoi(n)
+		if err != nil || i < 1 || i > MaxSuggestion || n != strconv.Itoa(i) {
+			return Reaction{}, false
+		}
+		return Reaction{Action: "reply", Suggestion: i}, true
+	}
+	if !slices.Contains(Actions(), s) {
+		return Reaction{}, false
+	}
+	if s == "reply" {
+		return Reaction{Action: s, Suggestion: 1}, true
+	}
+	return Reaction{Action: s}, true
+}
