@@ -38,6 +38,10 @@ type ActionStatus string
 
 const (
 	ActionPending ActionStatus = "pending" // claimed, job queued
+	// ActionSending marks an action whose external call has started; if the
+	// job is retried in this state the outcome is unknown and it is not
+	// repeated (at most once beats at least once for public posts).
+	ActionSending ActionStatus = "sending"
 	ActionDone    ActionStatus = "done"
 	ActionFailed  ActionStatus = "failed"
 	ActionDenied  ActionStatus = "denied"    // the actor may not act on this team's cases

@@ -7,6 +7,8 @@ package bot
 import (
 	"strings"
 	"time"
+
+	"github.com/rivo/uniseg"
 )
 
 // Author is who wrote a mention, as the platform shows them.
@@ -77,3 +79,7 @@ func ReplyLimit(platform string) int {
 	}
 	return DefaultReplyLimit
 }
+
+// Length counts user-perceived characters (grapheme clusters), the unit
+// platforms use for their limits: an emoji with a skin tone is one.
+func Length(s string) int { return uniseg.GraphemeClusterCount(s) }

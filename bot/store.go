@@ -13,6 +13,8 @@ type Incoming struct {
 	// rule matched (the mention is stored, and joins a case only as a follow-up).
 	Teams []string
 	Rules []string // names of the routes that matched
+	// Excluded says which global exclusion kept the mention out, if any.
+	Excluded string
 	// SLA per team name: how long until an answer is due when a case opens or
 	// the customer writes again. Zero means no due time.
 	SLA map[string]time.Duration

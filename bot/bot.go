@@ -1,0 +1,260 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/earshothq/earshot/routing"
+)
+
+// Observer receives the pipeline's measurements (Prometheus in production).
+type Observer interface {
+	Ingested(outcome IngestOutcome, n int)
+	BatchStored(n int, d time.Duration)
+	JobFinished(kind JobKind, err error, d time.Duration)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Ingested(IngestOutcome, int)               {}
+func (nopObserver) BatchStored(int, time.Duration)            {}
+func (nopObserver) JobFinished(JobKind, error, time.Duration) {}
+
+// Config is what a Bot is built from. Store, Rules, Classifier and Suggester
+// are required; the rest have defaults.
+type Config struct {
+	Store      Store
+	Rules      *routing.Rules
+	Classifier Classifier
+	Suggester  Suggester
+	Surfaces   []Surface
+	Sources    []Source
+	Actions    ActionExecutor
+	Observer   Observer
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// BatchSize caps how many mentions are stored per transaction.
+	BatchSize int
+}
+
+// Bot is the pipeline: sources → store → route → classify → case → jobs.
+type Bot struct {
+	store      Store
+	rules      atomic.Pointer[routing.Rules]
+	classifier Classifier
+	suggester  Suggester
+	surfaces   map[string]Surface
+	surfaceIDs []string
+	sources    []Source
+	actions    ActionExecutor
+	obs        Observer
+	log        *slog.Logger
+	now        func() time.Time
+	batchSize  int
+}
+
+// New checks cfg and builds a Bot.
+func New(cfg Config) (*Bot, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("bot: no store")
+	case cfg.Rules == nil:
+		return nil, errors.New("bot: no rules")
+	case cfg.Classifier == nil:
+		return nil, errors.New("bot: no classifier")
+	case cfg.Suggester == nil:
+		return nil, errors.New("bot: no suggester")
+	}
+	b := &Bot{
+		store:      cfg.Store,
+		classifier: cfg.Classifier,
+		suggester:  cfg.Suggester,
+		surfaces:   map[string]Surface{},
+		sources:    cfg.Sources,
+		actions:    cfg.Actions,
+		obs:        cfg.Observer,
+		log:        cfg.Logger,
+		now:        cfg.Now,
+		batchSize:  cfg.BatchSize,
+	}
+	b.rules.Store(cfg.Rules)
+	for _, s := range cfg.Surfaces {
+		if _, dup := b.surfaces[s.Name()]; dup {
+			return nil, fmt.Errorf("bot: surface %q configured twice", s.Name())
+		}
+		b.surfaces[s.Name()] = s
+		b.surfaceIDs = append(b.surfaceIDs, s.Name())
+	}
+	if b.obs == nil {
+		b.obs = nopObserver{}
+	}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.batchSize <= 0 {
+		b.batchSize = 500
+	}
+	return b, nil
+}
+
+// Rules returns the rules in force.
+func (b *Bot) Rules() *routing.Rules { return b.rules.Load() }
+
+// SetRules swaps the rules in force; mentions in flight finish with the old ones.
+func (b *Bot) SetRules(r *routing.Rules) { b.rules.Store(r) }
+
+// Run works durable jobs and runs every source until ctx ends. A source that
+// returns nil (a replay that reached its end) is done; one that fails is
+// logged and the others go on. Run returns when ctx ends or the job runner fails.
+func (b *Bot) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, src := range b.sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.log.Info("source started", "source", src.Name())
+			err := src.Run(ctx, b.Ingest)
+			switch {
+			case err == nil:
+				b.log.Info("source finished", "source", src.Name())
+			case ctx.Err() != nil:
+			default:
+				b.log.Error("source stopped", "source", src.Name(), "err", err)
+			}
+		}()
+	}
+	err := b.store.RunJobs(ctx, b.HandleJob)
+	cancel()
+	wg.Wait()
+	if ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		return nil
+	}
+	return err
+}
+
+// Decide classifies and routes one mention without storing it.
+func (b *Bot) Decide(m Mention) Incoming {
+	return Decider{Rules: b.rules.Load(), Classifier: b.classifier}.Decide(m)
+}
+
+// Ingest is the Emit every source feeds: it decides each mention and stores
+// the batch with its jobs, in chunks of BatchSize.
+func (b *Bot) Ingest(ctx context.Context, ms []Mention) error {
+	for len(ms) > 0 {
+		n := min(len(ms), b.batchSize)
+		if _, err := b.IngestBatch(ctx, ms[:n]); err != nil {
+			return err
+		}
+		ms = ms[n:]
+	}
+	return nil
+}
+
+// IngestBatch stores one batch in one transaction and returns what happened.
+func (b *Bot) IngestBatch(ctx context.Context, ms []Mention) ([]IngestResult, error) {
+	batch := make([]Incoming, len(ms))
+	for i, m := range ms {
+		if m.CreatedAt.IsZero() {
+			m.CreatedAt = b.now()
+		}
+		batch[i] = b.Decide(m)
+	}
+	start := time.Now()
+	res, err := b.store.Ingest(ctx, batch, b.planJobs)
+	if err != nil {
+		return nil, fmt.Errorf("store %d mentions: %w", len(ms), err)
+	}
+	b.obs.BatchStored(len(ms), time.Since(start))
+	counts := map[IngestOutcome]int{}
+	for _, r := range res {
+		counts[r.Outcome]++
+	}
+	for o, n := range counts {
+		b.obs.Ingested(o, n)
+	}
+	return res, nil
+}
+
+// planJobs is the policy of what durable work follows a stored mention.
+func (b *Bot) planJobs(r IngestResult) []Job {
+	var jobs []Job
+	for _, t := range r.Cases {
+		for _, s := range b.surfaceIDs {
+			jobs = append(jobs, Job{Kind: JobCard, CaseID: t.Case.ID, Surface: s, Rev: t.Case.Rev})
+			if !t.Opened {
+				jobs = append(jobs, Job{Kind: JobNote, CaseID: t.Case.ID, Surface: s, EventID: t.Event.ID})
+			}
+		}
+		// A follow-up changes what a good answer is, so drafts are redone.
+		if !t.Event.Kind.ours() {
+			jobs = append(jobs, Job{Kind: JobSuggest, CaseID: t.Case.ID, Rev: t.Case.Rev})
+		}
+	}
+	return jobs
+}
+
+func (k EventKind) ours() bool { return k == EventOurPost }
+
+// Decider classifies and routes mentions: the part of the pipeline that
+// needs no storage, shared by the bot and `earshot replay --dry-run`.
+type Decider struct {
+	Rules      *routing.Rules
+	Classifier Classifier
+}
+
+// Decide classifies and routes one mention without storing it.
+func (d Decider) Decide(m Mention) Incoming {
+	rules := d.Rules
+	labels := d.Classifier.Classify(m)
+	if rules.IsOurs(m.Author.Handle) {
+		m.Ours = true
+	}
+	in := Incoming{Mention: m, Labels: labels}
+	if m.Ours {
+		return in // our own posts only ever extend a case
+	}
+	dec := rules.Match(routing.Input{
+		Text:      m.Text,
+		Platform:  m.Platform,
+		Lang:      m.Lang,
+		Author:    m.Author.Handle,
+		URL:       m.URL,
+		Followers: m.Author.Followers,
+		IsReply:   m.IsReply(),
+		HasLink:   m.URL != "" || containsLink(m.Text),
+		Sentiment: string(labels.Sentiment),
+		Intent:    string(labels.Intent),
+		Urgency:   string(labels.Urgency),
+	})
+	in.Teams, in.Rules, in.Excluded = dec.Teams, dec.Routes, dec.Excluded
+	if len(dec.Teams) > 0 {
+		in.SLA = make(map[string]time.Duration, len(dec.Teams))
+		for _, t := range dec.Teams {
+			if team, ok := rules.Team(t); ok {
+				in.SLA[t] = team.SLA
+			}
+		}
+	}
+	return in
+}
+
+func containsLink(s string) bool {
+	for i := 0; i+7 < len(s); i++ {
+		if s[i] == 'h' && (hasPrefixAt(s, i, "http://") || hasPrefixAt(s, i, "https://")) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixAt(s string, i int, p string) bool { return len(s)-i >= len(p) && s[i:i+len(p)] == p }

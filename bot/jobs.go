@@ -1,0 +1,170 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// noteRetry is how long a thread note waits for its card to be posted first.
+const noteRetry = 2 * time.Second
+
+// HandleJob runs one durable job. It is safe to run a job twice: card jobs
+// for an old revision are skipped, a card is posted once and then updated.
+func (b *Bot) HandleJob(ctx context.Context, j Job) (err error) {
+	start := time.Now()
+	defer func() { b.obs.JobFinished(j.Kind, err, time.Since(start)) }()
+	switch j.Kind {
+	case JobCard:
+		return b.showCard(ctx, j)
+	case JobNote:
+		return b.postNote(ctx, j)
+	case JobSuggest:
+		return b.suggest(ctx, j)
+	case JobAction:
+		if b.actions == nil {
+			return Permanent(errors.New("no action handlers configured"))
+		}
+		return b.actions.Execute(ctx, j.ActionID)
+	}
+	return Permanent(fmt.Errorf("unknown job kind %q", j.Kind))
+}
+
+// CardFor assembles everything a surface needs to render a case.
+func (b *Bot) CardFor(ctx context.Context, caseID int64) (Card, error) {
+	c, err := b.store.Case(ctx, caseID)
+	if err != nil {
+		return Card{}, fmt.Errorf("load case %d: %w", caseID, err)
+	}
+	first, err := b.store.Mention(ctx, c.FirstMentionID)
+	if err != nil {
+		return Card{}, fmt.Errorf("load first mention of case %d: %w", caseID, err)
+	}
+	sugg, err := b.store.Suggestions(ctx, caseID)
+	if err != nil {
+		return Card{}, fmt.Errorf("load suggestions of case %d: %w", caseID, err)
+	}
+	team, _ := b.rules.Load().Team(c.Team)
+	if team.Name == "" {
+		team.Name = c.Team
+	}
+	return Card{Case: c, Team: team, First: first, Suggestions: sugg}, nil
+}
+
+func (b *Bot) surface(name string) (Surface, error) {
+	s, ok := b.surfaces[name]
+	if !ok {
+		// The surface was configured when the job was queued and is not now;
+		// retrying cannot help until it is configured again.
+		return nil, Permanent(fmt.Errorf("surface %q is not configured", name))
+	}
+	return s, nil
+}
+
+func (b *Bot) showCard(ctx context.Context, j Job) error {
+	s, err := b.surface(j.Surface)
+	if err != nil {
+		return err
+	}
+	card, err := b.CardFor(ctx, j.CaseID)
+	if err != nil {
+		return notFoundIsPermanent(err)
+	}
+	ref, err := b.store.CardRef(ctx, j.CaseID, j.Surface)
+	if err != nil {
+		return fmt.Errorf("load card ref: %w", err)
+	}
+	// A newer revision has its own job; rendering this one would only risk
+	// posting the card twice while the first post is in flight.
+	if j.Rev < card.Case.Rev && ref != "" {
+		return nil
+	}
+	newRef, err := s.ShowCard(ctx, card, ref)
+	if err != nil {
+		return fmt.Errorf("show card for case %d on %s: %w", j.CaseID, j.Surface, err)
+	}
+	if newRef != ref {
+		if err := b.store.SaveCardRef(ctx, j.CaseID, j.Surface, newRef); err != nil {
+			return fmt.Errorf("save card ref: %w", err)
+		}
+	}
+	return nil
+}
+
+func (b *Bot) postNote(ctx context.Context, j Job) error {
+	s, err := b.surface(j.Surface)
+	if err != nil {
+		return err
+	}
+	ref, err := b.store.CardRef(ctx, j.CaseID, j.Surface)
+	if err != nil {
+		return fmt.Errorf("load card ref: %w", err)
+	}
+	if ref == "" {
+		return &RetryError{After: noteRetry, Err: fmt.Errorf("case %d has no card on %s yet", j.CaseID, j.Surface)}
+	}
+	card, err := b.CardFor(ctx, j.CaseID)
+	if err != nil {
+		return notFoundIsPermanent(err)
+	}
+	_, events, err := b.store.Thread(ctx, j.CaseID)
+	if err != nil {
+		return fmt.Errorf("load thread of case %d: %w", j.CaseID, err)
+	}
+	for _, ev := range events {
+		if ev.ID == j.EventID {
+			if err := s.Note(ctx, card, ref, ev); err != nil {
+				return fmt.Errorf("note event %d on %s: %w", ev.ID, j.Surface, err)
+			}
+			return nil
+		}
+	}
+	return Permanent(fmt.Errorf("event %d of case %d: %w", j.EventID, j.CaseID, ErrNotFound))
+}
+
+func (b *Bot) suggest(ctx context.Context, j Job) error {
+	c, err := b.store.Case(ctx, j.CaseID)
+	if err != nil {
+		return notFoundIsPermanent(fmt.Errorf("load case %d: %w", j.CaseID, err))
+	}
+	if !c.State.Open() {
+		return nil
+	}
+	mentions, _, err := b.store.Thread(ctx, j.CaseID)
+	if err != nil {
+		return fmt.Errorf("load thread of case %d: %w", j.CaseID, err)
+	}
+	team, _ := b.rules.Load().Team(c.Team)
+	drafts, err := b.suggester.Suggest(ctx, c, team, mentions)
+	if err != nil {
+		return fmt.Errorf("draft replies for case %d: %w", j.CaseID, err)
+	}
+	limit := ReplyLimit(c.Platform)
+	var kept []Suggestion
+	for _, d := range drafts {
+		// Suggesters are not trusted to respect the platform: an over-long
+		// draft would fail at send time, so it never reaches the card.
+		if d.Text == "" || Length(d.Text) > limit {
+			continue
+		}
+		d.CaseID = c.ID
+		d.Rank = len(kept) + 1
+		kept = append(kept, d)
+	}
+	change := CaseChange{}
+	for _, s := range b.surfaceIDs {
+		change.Jobs = append(change.Jobs, Job{Kind: JobCard, CaseID: c.ID, Surface: s})
+	}
+	if err := b.store.SaveSuggestions(ctx, c.ID, kept, change); err != nil {
+		return fmt.Errorf("save suggestions for case %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+func notFoundIsPermanent(err error) error {
+	if errors.Is(err, ErrNotFound) {
+		return Permanent(err)
+	}
+	return err
+}
