@@ -1,0 +1,92 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/earshothq/earshot/classify"
+	"github.com/earshothq/earshot/prompts"
+	"github.com/earshothq/earshot/routing"
+)
+
+// BuiltinClassifier adapts the built-in classifier to the pipeline.
+type BuiltinClassifier struct{ c *classify.Classifier }
+
+// NewBuiltinClassifier builds the default classifier.
+func NewBuiltinClassifier() *BuiltinClassifier {
+	return &BuiltinClassifier{c: classify.New()}
+}
+
+var _ Classifier = (*BuiltinClassifier)(nil)
+
+// Classify labels m.
+func (b *BuiltinClassifier) Classify(m Mention) Labels {
+	r := b.c.Classify(classify.Input{
+		Text: m.Text, Platform: m.Platform, Lang: m.Lang,
+		Followers: m.Author.Followers, IsReply: m.IsReply(),
+	})
+	return Labels{
+		Sentiment: Sentiment(r.Sentiment), Intent: Intent(r.Intent), Urgency: Urgency(r.Urgency),
+		Product: r.Product, Problem: r.Problem,
+	}
+}
+
+// BuiltinSuggester drafts replies from the embedded templates, in the brand
+// voice of the rules in force. It needs no model and no network.
+type BuiltinSuggester struct {
+	d     *prompts.Drafter
+	brand func() routing.Brand
+}
+
+// NewBuiltinSuggester parses the templates once; brand is read per draft so
+// a rules reload changes the voice at once.
+func NewBuiltinSuggester(brand func() routing.Brand) (*BuiltinSuggester, error) {
+	d, err := prompts.New()
+	if err != nil {
+		return nil, fmt.Errorf("load reply templates: %w", err)
+	}
+	return &BuiltinSuggester{d: d, brand: brand}, nil
+}
+
+var _ Suggester = (*BuiltinSuggester)(nil)
+
+// Suggest drafts replies to the latest customer post in thread.
+func (s *BuiltinSuggester) Suggest(_ context.Context, c Case, _ Team, thread []Mention) ([]Suggestion, error) {
+	var last Mention
+	ourReplies := 0
+	for _, m := range thread {
+		if m.Ours {
+			ourReplies++
+			continue
+		}
+		last = m
+	}
+	if last.Text == "" && len(thread) > 0 {
+		last = thread[len(thread)-1]
+	}
+	b := s.brand()
+	drafts, err := s.d.Drafts(prompts.DraftInput{
+		Brand: prompts.Brand{
+			Name: b.Name, Tone: b.Tone, SignOff: b.SignOff, SupportURL: b.SupportURL,
+			Hours: b.Hours, Do: b.Do, Dont: b.Dont,
+		},
+		Platform:  c.Platform,
+		Limit:     ReplyLimit(c.Platform),
+		Handle:    last.Author.Handle,
+		Name:      last.Author.Name,
+		Intent:    string(c.Labels.Intent),
+		Sentiment: string(c.Labels.Sentiment),
+		Product:   c.Labels.Product,
+		Problem:   c.Labels.Problem,
+		FollowUp:  c.Mentions > 1 || ourReplies > 0,
+		Text:      last.Text,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("draft for case %d: %w", c.ID, err)
+	}
+	out := make([]Suggestion, len(drafts))
+	for i, d := range drafts {
+		out[i] = Suggestion{CaseID: c.ID, Rank: i + 1, Text: d.Text, Approach: d.Approach, Origin: "builtin"}
+	}
+	return out, nil
+}

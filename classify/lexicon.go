@@ -1,0 +1,333 @@
+package classify
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// flag is a label a lexicon term carries; one term may carry several.
+type flag uint32
+
+const (
+	fSafety flag = 1 << iota
+	fSpam
+	fSpamWeak
+	fBug
+	fBugWeak
+	fChurn
+	fComplaint
+	fProblem
+	fService
+	fQuestion    // an opener: counts at the start of a sentence
+	fQuestionAny // counts anywhere
+	fLead
+	fPraise
+	fUrgent
+	fNegator
+	fIntensifier
+	fContrast
+	fNegOnly // weight applies only when negated
+	fSarcasm
+	fEdge // a problem phrase neither starts nor ends with it
+	fStop // a problem phrase ends before it
+)
+
+// problemFlags mark terms that say something went wrong: they name the
+// Problem, dampen praise in the same post, and weigh negative by default.
+const problemFlags = fSafety | fBug | fProblem | fComplaint | fChurn
+
+// defaultProblemWeight is the sentiment of a problem term given no weight.
+const defaultProblemWeight = -1.5
+
+// sectionFlags maps a lexicon section to the labels its terms carry and
+// whether its lines must have a weight.
+func sectionFlags(name string) (f flag, needWeight, ok bool) {
+	switch name {
+	case "sentiment":
+		return 0, true, true
+	case "negate-only":
+		return fNegOnly, true, true
+	case "negator":
+		return fNegator, false, true
+	case "intensifier":
+		return fIntensifier, false, true
+	case "contrast":
+		return fContrast, false, true
+	case "neutral":
+		return 0, false, true
+	case "safety":
+		return fSafety, false, true
+	case "spam":
+		return fSpam, false, true
+	case "spam-weak":
+		return fSpamWeak, false, true
+	case "bug":
+		return fBug, false, true
+	case "bug-weak":
+		return fBugWeak, false, true
+	case "churn":
+		return fChurn, false, true
+	case "complaint":
+		return fComplaint, false, true
+	case "problem":
+		return fProblem | fComplaint, false, true
+	case "service":
+		return fService, false, true
+	case "question":
+		return fQuestion, false, true
+	case "question-anywhere":
+		return fQuestionAny, false, true
+	case "lead":
+		return fLead, false, true
+	case "praise":
+		return fPraise, false, true
+	case "urgent":
+		return fUrgent, false, true
+	case "sarcasm":
+		return fSarcasm, false, true
+	case "phrase-edge":
+		return fEdge, false, true
+	case "phrase-stop":
+		return fStop, false, true
+	}
+	return 0, false, false
+}
+
+// entry is one compiled term: a token sequence and what it means.
+type entry struct {
+	toks      []string
+	glue      []bool // glue[j]: no space between toks[j-1] and toks[j]
+	flags     flag
+	weight    float64
+	hasWeight bool
+	// selfNeg: the term begins with a negator ("doesn't work"), so an earlier
+	// negator does not flip it back.
+	selfNeg bool
+	product string // for product terms: the name reported, as the caller wrote it
+}
+
+// matchAt reports whether the entry's tokens continue at toks[i:].
+func (e *entry) matchAt(toks []token, i int) bool {
+	if i+len(e.toks) > len(toks) {
+		return false
+	}
+	for j := 1; j < len(e.toks); j++ {
+		t := &toks[i+j]
+		if t.s != e.toks[j] || t.glued != e.glue[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// bucket holds the terms that begin with one token, longest first, so the
+// first that matches is the longest.
+type bucket struct {
+	lex  []*entry
+	prod []*entry
+}
+
+// lexicon is the compiled form: every term indexed by its first token, so a
+// post costs one map lookup per token whatever the lexicon's size.
+type lexicon struct {
+	index map[string]*bucket
+}
+
+func (l *lexicon) bucket(first string) *bucket {
+	b := l.index[first]
+	if b == nil {
+		b = &bucket{}
+		l.index[first] = b
+	}
+	return b
+}
+
+// compile parses lexicon source (named for messages) and adds product terms.
+func compile(name, src string, products []string) (*lexicon, error) {
+	l := &lexicon{index: map[string]*bucket{}}
+	byKey := map[string]*entry{}
+	section, need := "", false
+	var sf flag
+	for n, line := range strings.Split(src, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if line[0] == '[' {
+			if !strings.HasSuffix(line, "]") {
+				return nil, fmt.Errorf("%s:%d: unclosed section header %q", name, n+1, line)
+			}
+			s := line[1 : len(line)-1]
+			f, nw, ok := sectionFlags(s)
+			if !ok {
+				return nil, fmt.Errorf("%s:%d: unknown section [%s]", name, n+1, s)
+			}
+			section, sf, need = s, f, nw
+			continue
+		}
+		if section == "" {
+			return nil, fmt.Errorf("%s:%d: term %q before any [section]", name, n+1, line)
+		}
+		weight, hasWeight, rest, err := splitWeight(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
+		}
+		if need && !hasWeight {
+			return nil, fmt.Errorf("%s:%d: [%s] term %q needs a weight such as -1.5", name, n+1, section, rest)
+		}
+		terms, err := expand(rest)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
+		}
+		for _, term := range terms {
+			e, err := l.entryFor(byKey, term)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
+			}
+			e.flags |= sf
+			if hasWeight {
+				if e.hasWeight && e.weight != weight {
+					return nil, fmt.Errorf("%s:%d: %q weighs %g here and %g elsewhere", name, n+1, term, weight, e.weight)
+				}
+				e.weight, e.hasWeight = weight, true
+			}
+		}
+	}
+	for _, e := range byKey {
+		if !e.hasWeight && e.flags&problemFlags != 0 {
+			e.weight = defaultProblemWeight
+		}
+		if len(e.toks) > 1 {
+			if first := byKey[e.toks[0]]; first != nil && first.flags&fNegator != 0 {
+				e.selfNeg = true
+			}
+		}
+	}
+	for _, p := range products {
+		l.addProduct(p)
+	}
+	for _, b := range l.index {
+		longestFirst(b.lex)
+		longestFirst(b.prod)
+	}
+	return l, nil
+}
+
+func longestFirst(es []*entry) {
+	slices.SortStableFunc(es, func(a, b *entry) int { return len(b.toks) - len(a.toks) })
+}
+
+// entryFor returns the entry for term, creating it on first sight.
+func (l *lexicon) entryFor(byKey map[string]*entry, term string) (*entry, error) {
+	toks, glue, key := termTokens(term)
+	if len(toks) == 0 {
+		return nil, fmt.Errorf("term %q has nothing to match", term)
+	}
+	if e := byKey[key]; e != nil {
+		return e, nil
+	}
+	e := &entry{toks: toks, glue: glue}
+	byKey[key] = e
+	b := l.bucket(toks[0])
+	b.lex = append(b.lex, e)
+	return e, nil
+}
+
+// addProduct indexes a product term and, for a term ending in a letter, its
+// plural; both report the term as written. Terms with nothing to match are
+// ignored: the caller's list is configuration, not code.
+func (l *lexicon) addProduct(term string) {
+	term = strings.TrimSpace(term)
+	toks, glue, _ := termTokens(term)
+	if len(toks) == 0 {
+		return
+	}
+	variants := [][]string{toks}
+	last := toks[len(toks)-1]
+	if r, _ := utf8.DecodeLastRuneInString(last); unicode.IsLetter(r) && !strings.HasSuffix(last, "s") {
+		plural := slices.Clone(toks)
+		plural[len(plural)-1] += "s"
+		variants = append(variants, plural)
+	}
+	for _, v := range variants {
+		b := l.bucket(v[0])
+		b.prod = append(b.prod, &entry{toks: v, glue: glue, product: term})
+	}
+}
+
+// termTokens tokenises a term exactly as posts are tokenised.
+func termTokens(term string) (toks []string, glue []bool, key string) {
+	ts := tokenize(term, nil)
+	var k strings.Builder
+	for i, t := range ts {
+		if t.s == "" { // a URL or handle in a term never matches anything
+			return nil, nil, ""
+		}
+		toks = append(toks, t.s)
+		glue = append(glue, i > 0 && t.glued)
+		if i > 0 {
+			if t.glued {
+				k.WriteByte(0)
+			} else {
+				k.WriteByte(' ')
+			}
+		}
+		k.WriteString(t.s)
+	}
+	return toks, glue, k.String()
+}
+
+// splitWeight takes a leading signed weight off a line: "-1.5 broken".
+func splitWeight(line string) (w float64, ok bool, rest string, err error) {
+	if line[0] != '+' && line[0] != '-' {
+		return 0, false, line, nil
+	}
+	field, rest, _ := strings.Cut(line, " ")
+	if w, err = strconv.ParseFloat(field, 64); err != nil {
+		return 0, false, "", fmt.Errorf("weight %q is not a number", field)
+	}
+	rest = strings.TrimSpace(rest)
+	if rest == "" {
+		return 0, false, "", fmt.Errorf("weight %q has no term", field)
+	}
+	return w, true, rest, nil
+}
+
+// expand turns "crash{,es,ed}" into crash, crashes, crashed; several groups
+// multiply. Groups do not nest.
+func expand(s string) ([]string, error) {
+	open := strings.IndexByte(s, '{')
+	if open < 0 {
+		if strings.IndexByte(s, '}') >= 0 {
+			return nil, fmt.Errorf("unmatched } in %q", s)
+		}
+		return []string{s}, nil
+	}
+	end := strings.IndexByte(s[open:], '}')
+	if end < 0 {
+		return nil, fmt.Errorf("unclosed { in %q", s)
+	}
+	end += open
+	inner := s[open+1 : end]
+	if strings.IndexByte(inner, '{') >= 0 {
+		return nil, fmt.Errorf("nested { in %q", s)
+	}
+	if strings.IndexByte(s[:open], '}') >= 0 {
+		return nil, fmt.Errorf("unmatched } in %q", s)
+	}
+	tails, err := expand(s[end+1:])
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, alt := range strings.Split(inner, ",") {
+		for _, t := range tails {
+			out = append(out, s[:open]+alt+t)
+		}
+	}
+	return out, nil
+}

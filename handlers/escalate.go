@@ -1,0 +1,45 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/earshothq/earshot/bot"
+)
+
+// escalate hands the case to the team's executives and leads: the case turns
+// "escalated" and the thread names who is paged, with the person's note.
+func (h *Handlers) escalate(ctx context.Context, a bot.Action, c bot.Case) (string, error) {
+	team, _ := h.teams(c.Team)
+	paged := append(append([]string{}, team.Execs...), team.Leads...)
+	text := "Escalated"
+	if len(paged) > 0 {
+		text += " to " + strings.Join(paged, ", ")
+	}
+	if a.Text != "" {
+		text += ": " + a.Text
+	}
+	_, err := h.store.UpdateCase(ctx, c.ID, func(cc *bot.Case) (bot.CaseChange, error) {
+		cc.State = bot.StateEscalated
+		return h.change(bot.Event{Kind: bot.EventEscalated, Actor: a.Actor, ActionID: a.ID, Text: text}), nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("escalate case %d: %w", c.ID, err)
+	}
+	return text, nil
+}
+
+// acknowledge says someone has seen an escalation and is on it.
+func (h *Handlers) acknowledge(ctx context.Context, a bot.Action, c bot.Case) (string, error) {
+	_, err := h.store.UpdateCase(ctx, c.ID, func(cc *bot.Case) (bot.CaseChange, error) {
+		if cc.Assignee == "" {
+			cc.Assignee = a.Actor
+		}
+		return h.change(bot.Event{Kind: bot.EventAcked, Actor: a.Actor, ActionID: a.ID, Text: "Acknowledged"}), nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("acknowledge case %d: %w", c.ID, err)
+	}
+	return "acknowledged", nil
+}

@@ -1,0 +1,278 @@
+// Package handlers turns a person's request into an action executed exactly
+// once. Every surface (web, Slack, Discord) goes through Do, so the checks
+// of who may act and whether it is already done live here, once.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/earshothq/earshot/bot"
+)
+
+// Store is what the handlers need from storage.
+type Store interface {
+	Case(ctx context.Context, id int64) (bot.Case, error)
+	Thread(ctx context.Context, caseID int64) ([]bot.Mention, []bot.Event, error)
+	Suggestions(ctx context.Context, caseID int64) ([]bot.Suggestion, error)
+	UpdateCase(ctx context.Context, id int64, fn func(c *bot.Case) (bot.CaseChange, error)) (bot.Case, error)
+	ClaimAction(ctx context.Context, a bot.Action, jobs []bot.Job) (bot.Action, bool, error)
+	Action(ctx context.Context, id int64) (bot.Action, error)
+	FinishAction(ctx context.Context, id int64, status bot.ActionStatus, result string, at time.Time) error
+	SaveReply(ctx context.Context, caseID int64, platform string, ref bot.PostRef) error
+}
+
+// Teams looks a team up by name (the rules in force).
+type Teams func(name string) (bot.Team, bool)
+
+// Config builds Handlers.
+type Config struct {
+	Store    Store
+	Teams    Teams
+	Repliers []bot.Replier
+	// Surfaces are the names of the surfaces whose cards follow every change.
+	Surfaces []string
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// Handlers authorises, deduplicates and executes actions.
+type Handlers struct {
+	store    Store
+	teams    Teams
+	repliers map[string]bot.Replier
+	surfaces []string
+	log      *slog.Logger
+	now      func() time.Time
+	execs    map[bot.ActionKind]executor
+}
+
+// executor performs one kind of action. It runs inside a durable job and may
+// be retried, so it must be safe to run again after a failure.
+type executor func(ctx context.Context, a bot.Action, c bot.Case) (result string, err error)
+
+// New builds Handlers from cfg.
+func New(cfg Config) (*Handlers, error) {
+	if cfg.Store == nil || cfg.Teams == nil {
+		return nil, errors.New("handlers: store and teams are required")
+	}
+	h := &Handlers{
+		store:    cfg.Store,
+		teams:    cfg.Teams,
+		repliers: map[string]bot.Replier{},
+		surfaces: cfg.Surfaces,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+	}
+	for _, r := range cfg.Repliers {
+		h.repliers[r.Platform()] = r
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	h.execs = map[bot.ActionKind]executor{
+		bot.ActReply:    h.reply,
+		bot.ActEscalate: h.escalate,
+		bot.ActAck:      h.acknowledge,
+		bot.ActDefect:   h.defect,
+		bot.ActClaim:    h.claim,
+		bot.ActDismiss:  h.dismiss,
+		bot.ActResolve:  h.resolve,
+		bot.ActMute:     h.mute,
+	}
+	return h, nil
+}
+
+var _ bot.ActionExecutor = (*Handlers)(nil)
+
+// RequestError is a request that names a bad value; surfaces show it as is.
+type RequestError struct {
+	Field string
+	Msg   string
+}
+
+func (e *RequestError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Msg) }
+
+// Do checks that r may happen and claims it. It returns the stored action;
+// its Status is "duplicate" when the same action was already claimed (a
+// double click, a retried event), in which case nothing more happens.
+func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, error) {
+	if !r.Kind.Valid() {
+		return bot.Action{}, &RequestError{Field: "kind", Msg: fmt.Sprintf("unknown action %q", r.Kind)}
+	}
+	if r.Actor == "" {
+		return bot.Action{}, &RequestError{Field: "actor", Msg: "missing"}
+	}
+	c, err := h.store.Case(ctx, r.CaseID)
+	if err != nil {
+		return bot.Action{}, fmt.Errorf("case %d: %w", r.CaseID, err)
+	}
+	a := bot.Action{
+		CaseID: c.ID, Kind: r.Kind, Actor: r.Actor, Surface: r.Surface,
+		Suggestion: r.Suggestion, Text: r.Text, At: h.now(),
+	}
+	team, _ := h.teams(c.Team)
+	if team.Name == "" || !team.MayAct(r.Actor) {
+		a.Status = bot.ActionDenied
+		a.Result = fmt.Sprintf("%s is not a member of team %q", r.Actor, c.Team)
+		if _, _, err := h.store.ClaimAction(ctx, a, nil); err != nil {
+			return bot.Action{}, fmt.Errorf("record denied action: %w", err)
+		}
+		h.log.Warn("action denied", "case", c.ID, "kind", r.Kind, "actor", r.Actor, "team", c.Team)
+		return a, fmt.Errorf("%s on case %d: %w", r.Kind, c.ID, bot.ErrForbidden)
+	}
+	if err := h.validate(ctx, r, c); err != nil {
+		return bot.Action{}, err
+	}
+	if r.Target == "" {
+		r.Target, err = h.defaultTarget(ctx, r, c)
+		if err != nil {
+			return bot.Action{}, err
+		}
+	}
+	a.Key = r.Key()
+	a.Status = bot.ActionPending
+	stored, created, err := h.store.ClaimAction(ctx, a, []bot.Job{{Kind: bot.JobAction, CaseID: c.ID}})
+	if err != nil {
+		return bot.Action{}, fmt.Errorf("claim %s on case %d: %w", r.Kind, c.ID, err)
+	}
+	if !created {
+		stored.Status = bot.ActionSkipped
+	}
+	return stored, nil
+}
+
+// defaultTarget decides which repeats of an action are the same action. A
+// reply answers the customer's latest post, so a second reply is possible
+// once they write again; state changes are keyed on the case revision the
+// person saw, so a double click is one action and a later click is another.
+func (h *Handlers) defaultTarget(ctx context.Context, r bot.ActionRequest, c bot.Case) (string, error) {
+	switch r.Kind {
+	case bot.ActReply:
+		m, err := h.latestCustomerMention(ctx, c)
+		if err != nil {
+			return "", err
+		}
+		return "m" + strconv.FormatInt(m.ID, 10), nil
+	case bot.ActDefect:
+		return "", nil // one defect per case
+	}
+	return "r" + strconv.FormatInt(c.Rev, 10), nil
+}
+
+func (h *Handlers) validate(ctx context.Context, r bot.ActionRequest, c bot.Case) error {
+	switch r.Kind {
+	case bot.ActReply:
+		if r.Suggestion == 0 && r.Text == "" {
+			return &RequestError{Field: "text", Msg: "a reply needs a suggestion number or text"}
+		}
+		if r.Suggestion != 0 {
+			sugg, err := h.store.Suggestions(ctx, c.ID)
+			if err != nil {
+				return fmt.Errorf("load suggestions of case %d: %w", c.ID, err)
+			}
+			if r.Suggestion < 0 || r.Suggestion > len(sugg) {
+				return &RequestError{Field: "suggestion", Msg: fmt.Sprintf("case %d has %d suggestions, not %d", c.ID, len(sugg), r.Suggestion)}
+			}
+		}
+		if n, limit := bot.Length(r.Text), bot.ReplyLimit(c.Platform); n > limit {
+			return &RequestError{Field: "text", Msg: fmt.Sprintf("%d characters, %s allows %d", n, c.Platform, limit)}
+		}
+	case bot.ActEscalate, bot.ActDefect:
+		if bot.Length(r.Text) > 2000 {
+			return &RequestError{Field: "text", Msg: "longer than 2000 characters"}
+		}
+	}
+	return nil
+}
+
+// Execute performs a claimed action; it is the job side of Do. It runs the
+// action at most once: an action found mid-flight after a crash is not
+// repeated but marked failed with an outcome to check by hand.
+func (h *Handlers) Execute(ctx context.Context, id int64) error {
+	a, err := h.store.Action(ctx, id)
+	if err != nil {
+		if errors.Is(err, bot.ErrNotFound) {
+			return bot.Permanent(fmt.Errorf("action %d: %w", id, err))
+		}
+		return fmt.Errorf("load action %d: %w", id, err)
+	}
+	switch a.Status {
+	case bot.ActionPending:
+	case bot.ActionSending:
+		msg := "interrupted while talking to the platform; the outcome is unknown, check the post before trying again"
+		return h.fail(ctx, a, msg)
+	default:
+		return nil // done, failed or denied: nothing left to do
+	}
+	c, err := h.store.Case(ctx, a.CaseID)
+	if err != nil {
+		return fmt.Errorf("load case %d: %w", a.CaseID, err)
+	}
+	exec, ok := h.execs[a.Kind]
+	if !ok {
+		return h.fail(ctx, a, fmt.Sprintf("unknown action %q", a.Kind))
+	}
+	result, err := exec(ctx, a, c)
+	if err != nil {
+		if !bot.IsPermanent(err) {
+			return err // the job retries with back-off
+		}
+		return h.fail(ctx, a, err.Error())
+	}
+	if err := h.store.FinishAction(ctx, a.ID, bot.ActionDone, result, h.now()); err != nil {
+		return fmt.Errorf("finish action %d: %w", a.ID, err)
+	}
+	return nil
+}
+
+// fail records a failed action and tells the thread, so a person sees it.
+func (h *Handlers) fail(ctx context.Context, a bot.Action, msg string) error {
+	if err := h.store.FinishAction(ctx, a.ID, bot.ActionFailed, msg, h.now()); err != nil {
+		return fmt.Errorf("record failure of action %d: %w", a.ID, err)
+	}
+	_, err := h.store.UpdateCase(ctx, a.CaseID, func(c *bot.Case) (bot.CaseChange, error) {
+		return h.change(bot.Event{Kind: bot.EventActionFail, Actor: a.Actor, ActionID: a.ID,
+			Text: fmt.Sprintf("%s failed: %s", a.Kind, msg)}), nil
+	})
+	if err != nil {
+		return fmt.Errorf("note failure of action %d: %w", a.ID, err)
+	}
+	h.log.Warn("action failed", "action", a.ID, "case", a.CaseID, "kind", a.Kind, "reason", msg)
+	return nil
+}
+
+// change is a case change with one event, shown on every surface: the card
+// re-rendered and the event noted in its thread.
+func (h *Handlers) change(ev bot.Event) bot.CaseChange {
+	ev.At = h.now()
+	ch := bot.CaseChange{Events: []bot.Event{ev}}
+	for _, s := range h.surfaces {
+		ch.Jobs = append(ch.Jobs,
+			bot.Job{Kind: bot.JobCard, Surface: s},
+			bot.Job{Kind: bot.JobNote, Surface: s, EventID: -1})
+	}
+	return ch
+}
+
+// latestCustomerMention is the post a reply answers: the newest one in the
+// thread that is not ours.
+func (h *Handlers) latestCustomerMention(ctx context.Context, c bot.Case) (bot.Mention, error) {
+	ms, _, err := h.store.Thread(ctx, c.ID)
+	if err != nil {
+		return bot.Mention{}, fmt.Errorf("load thread of case %d: %w", c.ID, err)
+	}
+	for i := len(ms) - 1; i >= 0; i-- {
+		if !ms[i].Ours {
+			return ms[i], nil
+		}
+	}
+	return bot.Mention{}, fmt.Errorf("case %d has no customer post: %w", c.ID, bot.ErrNotFound)
+}

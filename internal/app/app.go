@@ -1,0 +1,176 @@
+// Package app wires earshot together: config → store → sources → surfaces →
+// bot. It is main's body, kept out of main so tests run the whole product.
+// It never touches signals or os.Exit; the caller owns the context.
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/handlers"
+	"github.com/earshothq/earshot/internal/config"
+	"github.com/earshothq/earshot/internal/metrics"
+	"github.com/earshothq/earshot/routing"
+	"github.com/earshothq/earshot/sources/replay"
+	"github.com/earshothq/earshot/sources/webhook"
+	"github.com/earshothq/earshot/store"
+	"github.com/earshothq/earshot/surfaces/web"
+)
+
+// App is a wired earshot, ready to Run.
+type App struct {
+	Config  config.Config
+	Store   *store.DB
+	Bot     *bot.Bot
+	Web     *web.Server
+	Metrics *metrics.Metrics
+	log     *slog.Logger
+	handler http.Handler
+}
+
+// Options are seams for tests; zero values are production defaults.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// LoadRules reads the rules file, or the embedded example when path is empty.
+func LoadRules(path string) (*routing.Rules, error) {
+	if path == "" {
+		return routing.Example(), nil
+	}
+	return routing.Load(path)
+}
+
+// New opens the store and builds every part named by cfg.
+func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	rules, err := LoadRules(cfg.Rules)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: log, Now: now, JobWorkers: cfg.JobWorkers})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	m := metrics.New()
+
+	var sources []bot.Source
+	hook := webhook.New(cfg.WebhookSecret, webhook.Options{Logger: log, Now: now})
+	sources = append(sources, hook)
+	if cfg.Sample {
+		sample := replay.Sample()
+		sources = append(sources, replay.New("sample", func() (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(sample)), nil
+		}, replay.Options{Interval: cfg.SampleInterval, BatchSize: 1, Live: true, Now: now, Logger: log}))
+	}
+	if cfg.Replay != "" {
+		sources = append(sources, replay.NewFile(cfg.Replay, replay.Options{Now: now, Logger: log}))
+	}
+
+	var b *bot.Bot
+	teams := func(name string) (bot.Team, bool) { return b.Rules().Team(name) }
+	h, err := handlers.New(handlers.Config{
+		Store: db, Teams: teams, Surfaces: []string{"web"}, Logger: log, Now: now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	teamList := make([]bot.Team, 0, len(rules.TeamOrder))
+	for _, name := range rules.TeamOrder {
+		t, _ := rules.Team(name)
+		teamList = append(teamList, t)
+	}
+	w, err := web.New(web.Options{
+		Store: db, Actions: h, Teams: teamList, Token: cfg.WebToken, Addr: cfg.HTTPAddr,
+		Logger: log, Now: now, Metrics: m.Handler(),
+		Ready: db.Ping,
+	})
+	if err != nil {
+		return nil, err
+	}
+	suggester, err := bot.NewBuiltinSuggester(func() routing.Brand { return b.Rules().Brand })
+	if err != nil {
+		return nil, err
+	}
+	b, err = bot.New(bot.Config{
+		Store: db, Rules: rules, Classifier: bot.NewBuiltinClassifier(), Suggester: suggester,
+		Surfaces: []bot.Surface{w}, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/hooks/mentions", hook)
+	mux.Handle("/", w.Handler())
+	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, log: log, handler: mux}, nil
+}
+
+// Handler is every HTTP endpoint earshot serves.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run serves HTTP on cfg.HTTPAddr and runs the bot until ctx ends, then
+// shuts both down gracefully and closes the store.
+func (a *App) Run(ctx context.Context) error {
+	defer a.Store.Close()
+	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.HTTPAddr, err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller opened (tests use port 0).
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
+	httpErr := make(chan error, 1)
+	go func() {
+		a.log.Info("web inbox listening", "url", "http://"+ln.Addr().String()+"/")
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			httpErr <- err
+		}
+		close(httpErr)
+	}()
+	botErr := make(chan error, 1)
+	go func() { botErr <- a.Bot.Run(ctx) }()
+
+	var err error
+	select {
+	case err = <-httpErr:
+		cancel()
+		<-botErr
+	case err = <-botErr:
+	case <-ctx.Done():
+		err = <-botErr
+	}
+	// Live streams never end by themselves; close them so Shutdown can finish.
+	_ = a.Web.Close()
+	shutCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer done()
+	if serr := srv.Shutdown(shutCtx); serr != nil && err == nil {
+		err = fmt.Errorf("shut down http: %w", serr)
+	}
+	return err
+}

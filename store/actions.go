@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/earshothq/earshot/bot"
+)
+
+// Suggestions returns the case's drafted replies by rank.
+func (db *DB) Suggestions(ctx context.Context, caseID int64) ([]bot.Suggestion, error) {
+	rs, err := db.be.reader().query(ctx, `SELECT case_id, rank, text, approach, origin FROM suggestions
+		WHERE case_id = ? ORDER BY rank`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("read suggestions of case %d: %w", caseID, err)
+	}
+	defer rs.Close()
+	var out []bot.Suggestion
+	for rs.Next() {
+		var s bot.Suggestion
+		if err := rs.Scan(&s.CaseID, &s.Rank, &s.Text, &s.Approach, &s.Origin); err != nil {
+			return nil, fmt.Errorf("read suggestions of case %d: %w", caseID, err)
+		}
+		out = append(out, s)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("read suggestions of case %d: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// SaveSuggestions replaces the case's suggestions and applies change in the
+// same transaction. It bumps the case's Rev (and UpdatedAt): the card shows
+// the suggestions, so its card job needs a revision no earlier card had.
+// A zero Rank is the suggestion's 1-based position.
+func (db *DB) SaveSuggestions(ctx context.Context, caseID int64, s []bot.Suggestion, change bot.CaseChange) error {
+	err := db.be.withTx(ctx, func(tx *txn) error {
+		now := db.now()
+		c, err := getCase(ctx, tx, caseID, tx.forUpdate)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM suggestions WHERE case_id = ?`, caseID); err != nil {
+			return fmt.Errorf("clear suggestions: %w", err)
+		}
+		for i, sg := range s {
+			rank := sg.Rank
+			if rank <= 0 {
+				rank = i + 1
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO suggestions (case_id, rank, text, approach, origin) VALUES (?, ?, ?, ?, ?)`,
+				caseID, rank, sg.Text, sg.Approach, sg.Origin); err != nil {
+				return fmt.Errorf("write suggestion %d: %w", rank, err)
+			}
+		}
+		bump(&c, now)
+		if err := writeCase(ctx, tx, c); err != nil {
+			return err
+		}
+		return applyChange(ctx, tx, c, change, now)
+	})
+	if err != nil {
+		return fmt.Errorf("save suggestions of case %d: %w", caseID, err)
+	}
+	return nil
+}
+
+const actionColumns = `id, case_id, kind, actor, surface, suggestion, text, key, status, result, at, done_at`
+
+func scanAction(r row) (bot.Action, error) {
+	var (
+		a            bot.Action
+		kind, status string
+		key          sql.NullString
+		at           int64
+		done         *int64
+	)
+	if err := r.Scan(&a.ID, &a.CaseID, &kind, &a.Actor, &a.Surface, &a.Suggestion, &a.Text, &key, &status,
+		&a.Result, &at, &done); err != nil {
+		return bot.Action{}, err
+	}
+	a.Kind = bot.ActionKind(kind)
+	a.Status = bot.ActionStatus(status)
+	a.Key = key.String
+	a.At = fromMS(&at)
+	a.DoneAt = fromMS(done)
+	return a, nil
+}
+
+// ClaimAction records an action attempt. With a.Key set, the first call for
+// a key inserts the action (status pending unless given) and jobs, with
+// ActionID filled in where zero, and returns it with true; later calls
+// insert nothing and return the stored action with false. With a.Key empty
+// the attempt is only recorded (status denied unless given); jobs are then
+// refused, since an unclaimed action must not run.
+func (db *DB) ClaimAction(ctx context.Context, a bot.Action, jobs []bot.Job) (bot.Action, bool, error) {
+	if a.Key == "" && len(jobs) > 0 {
+		return bot.Action{}, false, fmt.Errorf("claim %s on case %d: jobs without an idempotency key", a.Kind, a.CaseID)
+	}
+	created := false
+	err := db.be.withTx(ctx, func(tx *txn) error {
+		if a.At.IsZero() {
+			a.At = db.now()
+		}
+		a.At = roundMS(a.At)
+		a.DoneAt = roundMS(a.DoneAt)
+		if a.Status == "" {
+			a.Status = bot.ActionPending
+			if a.Key == "" {
+				a.Status = bot.ActionDenied
+			}
+		}
+		var key any
+		if a.Key != "" {
+			key = a.Key
+		}
+		err := tx.queryRow(ctx, `INSERT INTO actions (case_id, kind, actor, surface, suggestion, text, key, status, result, at, done_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+			a.CaseID, string(a.Kind), a.Actor, a.Surface, a.Suggestion, a.Text, key, string(a.Status), a.Result,
+			a.At.UnixMilli(), ms(a.DoneAt),
+		).Scan(&a.ID)
+		if errNoRows(err) && a.Key != "" {
+			key := a.Key
+			a, err = scanAction(tx.queryRow(ctx, `SELECT `+actionColumns+` FROM actions WHERE key = ?`, key))
+			if err != nil {
+				return fmt.Errorf("read action with key %q: %w", key, err)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("record action: %w", err)
+		}
+		created = true
+		for i := range jobs {
+			if jobs[i].ActionID == 0 {
+				jobs[i].ActionID = a.ID
+			}
+		}
+		_, err = insertJobs(ctx, tx, jobs)
+		return err
+	})
+	if err != nil {
+		return bot.Action{}, false, fmt.Errorf("claim %s on case %d: %w", a.Kind, a.CaseID, err)
+	}
+	return a, created, nil
+}
+
+// Action returns one action record.
+func (db *DB) Action(ctx context.Context, id int64) (bot.Action, error) {
+	a, err := scanAction(db.be.reader().queryRow(ctx, `SELECT `+actionColumns+` FROM actions WHERE id = ?`, id))
+	if errNoRows(err) {
+		return bot.Action{}, notFound("action", id)
+	}
+	if err != nil {
+		return bot.Action{}, fmt.Errorf("read action %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// Actions returns every attempt on a case, oldest first.
+func (db *DB) Actions(ctx context.Context, caseID int64) ([]bot.Action, error) {
+	rs, err := db.be.reader().query(ctx, `SELECT `+actionColumns+` FROM actions WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("read actions of case %d: %w", caseID, err)
+	}
+	defer rs.Close()
+	var out []bot.Action
+	for rs.Next() {
+		a, err := scanAction(rs)
+		if err != nil {
+			return nil, fmt.Errorf("read actions of case %d: %w", caseID, err)
+		}
+		out = append(out, a)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("read actions of case %d: %w", caseID, err)
+	}
+	return out, nil
+}
+
+// FinishAction records an action's outcome.
+func (db *DB) FinishAction(ctx context.Context, id int64, status bot.ActionStatus, result string, at time.Time) error {
+	err := db.be.withTx(ctx, func(tx *txn) error {
+		if at.IsZero() {
+			at = db.now()
+		}
+		n, err := tx.exec(ctx, `UPDATE actions SET status = ?, result = ?, done_at = ? WHERE id = ?`,
+			string(status), result, at.UnixMilli(), id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound("action", id)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish action %d: %w", id, err)
+	}
+	return nil
+}
+
+// SaveReply records a post we made from a case, so answers to it join the
+// case. Saving the same post again changes nothing.
+func (db *DB) SaveReply(ctx context.Context, caseID int64, platform string, ref bot.PostRef) error {
+	if platform == "" || ref.ExternalID == "" {
+		return fmt.Errorf("save reply on case %d: platform %q or post id %q empty", caseID, platform, ref.ExternalID)
+	}
+	err := db.be.withTx(ctx, func(tx *txn) error {
+		_, err := tx.exec(ctx, `INSERT INTO replies (platform, external_id, case_id, url, stored_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, platform, ref.ExternalID, caseID, ref.URL, db.now().UnixMilli())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save reply %s:%s on case %d: %w", platform, ref.ExternalID, caseID, err)
+	}
+	return nil
+}
+
+// CardRef returns the case's card reference on a surface, "" when none.
+func (db *DB) CardRef(ctx context.Context, caseID int64, surface string) (string, error) {
+	var ref string
+	err := db.be.reader().queryRow(ctx, `SELECT ref FROM card_refs WHERE case_id = ? AND surface = ?`, caseID, surface).Scan(&ref)
+	if errNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s card of case %d: %w", surface, caseID, err)
+	}
+	return ref, nil
+}
+
+// SaveCardRef sets the case's card reference on a surface.
+func (db *DB) SaveCardRef(ctx context.Context, caseID int64, surface, ref string) error {
+	err := db.be.withTx(ctx, func(tx *txn) error {
+		_, err := tx.exec(ctx, `INSERT INTO card_refs (case_id, surface, ref, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (case_id, surface) DO UPDATE SET ref = excluded.ref, updated_at = excluded.updated_at`,
+			caseID, surface, ref, db.now().UnixMilli())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save %s card of case %d: %w", surface, caseID, err)
+	}
+	return nil
+}
+
+// Cursor returns a source's saved position, "" when none.
+func (db *DB) Cursor(ctx context.Context, source string) (string, error) {
+	var c string
+	err := db.be.reader().queryRow(ctx, `SELECT cursor FROM cursors WHERE source = ?`, source).Scan(&c)
+	if errNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read cursor of %s: %w", source, err)
+	}
+	return c, nil
+}
+
+// SaveCursor stores a source's position.
+func (db *DB) SaveCursor(ctx context.Context, source, cursor string) error {
+	err := db.be.withTx(ctx, func(tx *txn) error {
+		_, err := tx.exec(ctx, `INSERT INTO cursors (source, cursor, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (source) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+			source, cursor, db.now().UnixMilli())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save cursor of %s: %w", source, err)
+	}
+	return nil
+}

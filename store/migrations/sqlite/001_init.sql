@@ -1,0 +1,113 @@
+-- Times are unix milliseconds (UTC); JSON blobs are TEXT. AUTOINCREMENT keeps
+-- ids from ever being reused: they travel in jobs, card buttons and links.
+
+CREATE TABLE mentions (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    platform         TEXT    NOT NULL,
+    external_id      TEXT    NOT NULL,
+    url              TEXT    NOT NULL DEFAULT '',
+    author_id        TEXT    NOT NULL DEFAULT '',
+    author_handle    TEXT    NOT NULL DEFAULT '',
+    author_name      TEXT    NOT NULL DEFAULT '',
+    author_followers INTEGER NOT NULL DEFAULT 0,
+    text             TEXT    NOT NULL DEFAULT '',
+    lang             TEXT    NOT NULL DEFAULT '',
+    created_at       INTEGER,
+    in_reply_to      TEXT    NOT NULL DEFAULT '',
+    ours             INTEGER NOT NULL DEFAULT 0,
+    labels           TEXT    NOT NULL DEFAULT '{}',
+    stored_at        INTEGER NOT NULL,
+    UNIQUE (platform, external_id)
+);
+
+CREATE TABLE cases (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    team             TEXT    NOT NULL,
+    state            TEXT    NOT NULL,
+    platform         TEXT    NOT NULL,
+    customer         TEXT    NOT NULL DEFAULT '{}',
+    first_mention_id INTEGER NOT NULL REFERENCES mentions (id),
+    labels           TEXT    NOT NULL DEFAULT '{}',
+    rules            TEXT    NOT NULL DEFAULT '[]',
+    assignee         TEXT    NOT NULL DEFAULT '',
+    opened_at        INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    due_at           INTEGER,
+    rev              INTEGER NOT NULL DEFAULT 1,
+    summary          TEXT    NOT NULL DEFAULT '',
+    url              TEXT    NOT NULL DEFAULT '',
+    mentions         INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX cases_team_id ON cases (team, id);
+CREATE INDEX cases_state_id ON cases (state, id);
+CREATE INDEX cases_team_state ON cases (team, state);
+
+CREATE TABLE case_mentions (
+    case_id    INTEGER NOT NULL REFERENCES cases (id),
+    mention_id INTEGER NOT NULL REFERENCES mentions (id),
+    PRIMARY KEY (case_id, mention_id)
+) WITHOUT ROWID;
+CREATE INDEX case_mentions_mention ON case_mentions (mention_id);
+
+CREATE TABLE events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id    INTEGER NOT NULL REFERENCES cases (id),
+    at         INTEGER NOT NULL,
+    kind       TEXT    NOT NULL,
+    actor      TEXT    NOT NULL DEFAULT '',
+    text       TEXT    NOT NULL DEFAULT '',
+    mention_id INTEGER,
+    action_id  INTEGER,
+    url        TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX events_case ON events (case_id, at, id);
+
+CREATE TABLE suggestions (
+    case_id  INTEGER NOT NULL REFERENCES cases (id),
+    rank     INTEGER NOT NULL,
+    text     TEXT    NOT NULL,
+    approach TEXT    NOT NULL DEFAULT '',
+    origin   TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (case_id, rank)
+) WITHOUT ROWID;
+
+CREATE TABLE actions (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id    INTEGER NOT NULL REFERENCES cases (id),
+    kind       TEXT    NOT NULL,
+    actor      TEXT    NOT NULL,
+    surface    TEXT    NOT NULL DEFAULT '',
+    suggestion INTEGER NOT NULL DEFAULT 0,
+    text       TEXT    NOT NULL DEFAULT '',
+    key        TEXT,
+    status     TEXT    NOT NULL,
+    result     TEXT    NOT NULL DEFAULT '',
+    at         INTEGER NOT NULL,
+    done_at    INTEGER
+);
+-- Denied attempts have no key: they are records, not claims.
+CREATE UNIQUE INDEX actions_key ON actions (key) WHERE key IS NOT NULL;
+CREATE INDEX actions_case ON actions (case_id, id);
+
+CREATE TABLE replies (
+    platform    TEXT    NOT NULL,
+    external_id TEXT    NOT NULL,
+    case_id     INTEGER NOT NULL REFERENCES cases (id),
+    url         TEXT    NOT NULL DEFAULT '',
+    stored_at   INTEGER NOT NULL,
+    PRIMARY KEY (platform, external_id)
+) WITHOUT ROWID;
+
+CREATE TABLE card_refs (
+    case_id    INTEGER NOT NULL REFERENCES cases (id),
+    surface    TEXT    NOT NULL,
+    ref        TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (case_id, surface)
+) WITHOUT ROWID;
+
+CREATE TABLE cursors (
+    source     TEXT    NOT NULL PRIMARY KEY,
+    cursor     TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
