@@ -52,16 +52,22 @@ var _ Suggester = (*BuiltinSuggester)(nil)
 
 // Suggest drafts replies to the latest customer post in thread.
 func (s *BuiltinSuggester) Suggest(_ context.Context, c Case, _ Team, thread []Mention) ([]Suggestion, error) {
+	// The drafts continue the thread when we already answered before the
+	// customer's latest post; a customer writing twice to silence is not a
+	// follow-up to us and must not be thanked "for getting back".
 	var last Mention
-	ourReplies := 0
-	for _, m := range thread {
-		if m.Ours {
-			ourReplies++
-			continue
+	lastIdx, oursBefore := -1, false
+	for i, m := range thread {
+		if !m.Ours {
+			last, lastIdx = m, i
 		}
-		last = m
 	}
-	if last.Text == "" && len(thread) > 0 {
+	for i := 0; i < lastIdx; i++ {
+		if thread[i].Ours {
+			oursBefore = true
+		}
+	}
+	if lastIdx < 0 && len(thread) > 0 {
 		last = thread[len(thread)-1]
 	}
 	b := s.brand()
@@ -78,7 +84,7 @@ func (s *BuiltinSuggester) Suggest(_ context.Context, c Case, _ Team, thread []M
 		Sentiment: string(c.Labels.Sentiment),
 		Product:   c.Labels.Product,
 		Problem:   c.Labels.Problem,
-		FollowUp:  c.Mentions > 1 || ourReplies > 0,
+		FollowUp:  oursBefore,
 		Text:      last.Text,
 	})
 	if err != nil {
