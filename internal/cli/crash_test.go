@@ -35,8 +35,8 @@ func child(t *testing.T, env []string, args ...string) *exec.Cmd {
 // counts is what "exactly once" is checked on.
 type counts struct {
 	Mentions, Cases, CaseMentions, Events int
-	CardJobs, DistinctCardJobs          int
-	CasesWithoutCardJob                 int
+	CardJobs, DistinctCardJobs            int
+	CasesWithoutCardJob                   int
 }
 
 func readCounts(t *testing.T, dbPath string) counts {
