@@ -52,6 +52,8 @@ type rowView struct {
 	Opened        timeView
 	Mentions      int
 	Urgent        bool
+	// Spam cases get no drafts; the page says so instead of "not yet".
+	Spam bool
 }
 
 var platformLabels = map[string]string{
@@ -244,6 +246,7 @@ func newRowView(c bot.Case, now time.Time) rowView {
 		Opened:        newTimeView(c.OpenedAt, now),
 		Mentions:      c.Mentions,
 		Urgent:        c.State.Open() && (c.Labels.Urgency == bot.UrgencyCritical || c.Overdue(now)),
+		Spam:          c.Labels.Intent == bot.IntentSpam,
 	}
 }
 
