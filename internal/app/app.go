@@ -105,6 +105,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		Store: db, Actions: h, Teams: teamList, Token: cfg.WebToken, Addr: cfg.HTTPAddr,
 		Logger: log, Now: now, Metrics: m.Handler(),
 		Ready: db.Ping,
+		Status: func(ctx context.Context) any {
+			return status(ctx, db, sources)
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -173,4 +176,19 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		err = fmt.Errorf("shut down http: %w", serr)
 	}
 	return err
+}
+
+// status is what GET /api/status shows operators.
+func status(ctx context.Context, db *store.DB, sources []bot.Source) any {
+	names := make([]string, len(sources))
+	for i, s := range sources {
+		names[i] = s.Name()
+	}
+	st := map[string]any{"database": db.Dialect(), "sources": names}
+	if n, err := db.PendingJobs(ctx); err == nil {
+		st["pending_jobs"] = n
+	} else {
+		st["pending_jobs_error"] = "unavailable"
+	}
+	return st
 }

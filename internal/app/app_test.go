@@ -204,6 +204,11 @@ func TestDefaultRun(t *testing.T) {
 		t.Fatalf("signed webhook: %d cases, want %d", n, before+1)
 	}
 
+	var st map[string]any
+	r.get("/api/status", &st)
+	if st["database"] != "sqlite" || st["pending_jobs"] == nil {
+		t.Fatalf("/api/status: %v", st)
+	}
 	if !strings.Contains(r.metrics(), `earshot_mentions_total{outcome="opened"}`) {
 		t.Fatal("/metrics lacks earshot_mentions_total")
 	}
