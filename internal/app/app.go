@@ -78,7 +78,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	var sources []bot.Source
 	hook := webhook.New(cfg.WebhookSecret, webhook.Options{Logger: log, Now: now})
 	sources = append(sources, hook)
-	if cfg.Sample {
+	if cfg.SampleOn() {
 		sample := replay.Sample()
 		sources = append(sources, replay.New("sample", func() (io.ReadCloser, error) {
 			return io.NopCloser(bytes.NewReader(sample)), nil

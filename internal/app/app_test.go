@@ -33,7 +33,7 @@ func start(t *testing.T, dbPath string) *running {
 	t.Helper()
 	cfg := config.Config{
 		DatabaseURL: dbPath, HTTPAddr: "127.0.0.1:0", WebhookSecret: secret,
-		Sample: true, SampleInterval: 0, JobWorkers: 4, LogLevel: "info", LogFormat: "text",
+		Sample: "true", SampleInterval: 0, JobWorkers: 4, LogLevel: "info", LogFormat: "text",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := app.New(ctx, cfg, app.Options{})

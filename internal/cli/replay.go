@@ -162,7 +162,7 @@ func storeRun(ctx context.Context, std IO, in io.Reader, w io.Writer, prog *prog
 	if err != nil {
 		return replay.Stats{}, err
 	}
-	cfg.Sample, cfg.Replay = false, ""
+	cfg.Sample, cfg.Replay = "false", ""
 	a, err := app.New(ctx, cfg, app.Options{Logger: logger(std.Stderr, cfg)})
 	if err != nil {
 		return replay.Stats{}, err

@@ -25,9 +25,10 @@ type Config struct {
 	WebhookSecret string `envconfig:"WEBHOOK_SECRET"`
 	// WebToken guards the web inbox; required unless HTTPAddr is loopback.
 	WebToken string `envconfig:"WEB_TOKEN"`
-	// Sample replays the bundled sample mentions at start (default on, for
-	// the first run; turn it off in production).
-	Sample bool `envconfig:"SAMPLE" default:"true"`
+	// Sample replays the bundled sample mentions at start: "auto" does so
+	// only with the embedded example rules (the first run), so a deployment
+	// with its own rules never sees the example brand's mentions.
+	Sample string `envconfig:"SAMPLE" default:"auto"`
 	// SampleInterval paces the sample so it arrives as if live.
 	SampleInterval time.Duration `envconfig:"SAMPLE_INTERVAL" default:"150ms"`
 	// Replay is a JSONL file of mentions to replay at start.
@@ -75,6 +76,9 @@ func (c Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Sprintf("EARSHOT_LOG_FORMAT %q is not text or json", c.LogFormat))
 	}
+	if c.Sample != "auto" && c.Sample != "true" && c.Sample != "false" {
+		errs = append(errs, fmt.Sprintf("EARSHOT_SAMPLE %q is not auto, true or false", c.Sample))
+	}
 	if c.SampleInterval < 0 {
 		errs = append(errs, fmt.Sprintf("EARSHOT_SAMPLE_INTERVAL %s is negative", c.SampleInterval))
 	}
@@ -82,6 +86,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// SampleOn reports whether the bundled sample is replayed at start.
+func (c Config) SampleOn() bool {
+	return c.Sample == "true" || (c.Sample == "auto" && c.Rules == "")
 }
 
 // Level is the parsed log level.

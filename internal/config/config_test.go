@@ -21,7 +21,7 @@ func TestLoadDefaults(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	ok := Config{DatabaseURL: "x.db", HTTPAddr: "127.0.0.1:8080", JobWorkers: 4, LogLevel: "info", LogFormat: "text"}
+	ok := Config{DatabaseURL: "x.db", HTTPAddr: "127.0.0.1:8080", JobWorkers: 4, LogLevel: "info", LogFormat: "text", Sample: "auto"}
 	tests := []struct {
 		name string
 		edit func(*Config)
@@ -36,6 +36,7 @@ func TestValidate(t *testing.T) {
 		{"bad level", func(c *Config) { c.LogLevel = "loud" }, `EARSHOT_LOG_LEVEL "loud"`},
 		{"bad format", func(c *Config) { c.LogFormat = "xml" }, `EARSHOT_LOG_FORMAT "xml"`},
 		{"workers", func(c *Config) { c.JobWorkers = 0 }, "EARSHOT_JOB_WORKERS 0"},
+		{"bad sample", func(c *Config) { c.Sample = "yes" }, `EARSHOT_SAMPLE "yes"`},
 		{"short secret", func(c *Config) { c.WebhookSecret = "s" }, "EARSHOT_WEBHOOK_SECRET must be at least 16"},
 	}
 	for _, tt := range tests {
@@ -57,9 +58,26 @@ func TestValidate(t *testing.T) {
 }
 
 func TestErrorsNeverEchoSecrets(t *testing.T) {
-	c := Config{DatabaseURL: "x", HTTPAddr: "127.0.0.1:1", JobWorkers: 1, LogLevel: "info", LogFormat: "text", WebToken: "tok-short", WebhookSecret: "sec-short"}
+	c := Config{DatabaseURL: "x", HTTPAddr: "127.0.0.1:1", JobWorkers: 1, LogLevel: "info", LogFormat: "text", Sample: "auto", WebToken: "tok-short", WebhookSecret: "sec-short"}
 	err := c.Validate()
 	if err == nil || strings.Contains(err.Error(), "tok-short") || strings.Contains(err.Error(), "sec-short") {
 		t.Fatalf("error must reject short secrets without echoing them: %v", err)
+	}
+}
+
+func TestSampleOn(t *testing.T) {
+	tests := []struct {
+		sample, rules string
+		want          bool
+	}{
+		{"auto", "", true},
+		{"auto", "earshot.yaml", false},
+		{"true", "earshot.yaml", true},
+		{"false", "", false},
+	}
+	for _, tt := range tests {
+		if got := (Config{Sample: tt.sample, Rules: tt.rules}).SampleOn(); got != tt.want {
+			t.Errorf("Sample=%s Rules=%q: %v, want %v", tt.sample, tt.rules, got, tt.want)
+		}
 	}
 }
