@@ -67,9 +67,10 @@ type CaseChange struct {
 	Jobs []Job
 }
 
-// Store is what the pipeline, the handlers and the surfaces need from storage.
-// Every method is safe for concurrent use. Methods that take a func call it
-// inside the transaction: it must not call back into the store.
+// Store is what the pipeline needs from storage: ingest, the reads that
+// build a card, suggestions and card references, and the job runner. The
+// handlers and the surfaces declare their own (actions, lists), so each
+// interface stays the size of its use. Methods are safe for concurrent use.
 type Store interface {
 	// Ingest stores a batch in one transaction: each mention once (unique on
 	// platform+external id), opening or extending cases, writing thread
@@ -77,46 +78,18 @@ type Store interface {
 	Ingest(ctx context.Context, batch []Incoming, plan JobPlan) ([]IngestResult, error)
 
 	Case(ctx context.Context, id int64) (Case, error)
-	Cases(ctx context.Context, f CaseFilter) ([]Case, error)
-	// CaseCounts counts cases per team and state.
-	CaseCounts(ctx context.Context) (map[string]map[CaseState]int, error)
+	Mention(ctx context.Context, id int64) (Mention, error)
 	// Thread returns the case's mentions (oldest first) and events (oldest first).
 	Thread(ctx context.Context, caseID int64) ([]Mention, []Event, error)
-	Mention(ctx context.Context, id int64) (Mention, error)
-
-	// UpdateCase changes a case in one transaction: fn edits c and says what
-	// to add. The store bumps Rev and UpdatedAt.
-	UpdateCase(ctx context.Context, id int64, fn func(c *Case) (CaseChange, error)) (Case, error)
 
 	Suggestions(ctx context.Context, caseID int64) ([]Suggestion, error)
-	// SaveSuggestions replaces the case's suggestions and applies change (a
-	// "suggested" event, card jobs) in the same transaction.
+	// SaveSuggestions replaces the case's suggestions and applies change (card
+	// jobs) in the same transaction, bumping the case's revision.
 	SaveSuggestions(ctx context.Context, caseID int64, s []Suggestion, change CaseChange) error
-
-	// ClaimAction records an attempt. With a.Key set it inserts it unless an
-	// action with that key exists, and then also inserts the jobs (with
-	// ActionID filled in) in the same transaction; it returns the stored
-	// action and whether this call created it. With a.Key empty it just
-	// records (denied attempts).
-	ClaimAction(ctx context.Context, a Action, jobs []Job) (Action, bool, error)
-	Action(ctx context.Context, id int64) (Action, error)
-	Actions(ctx context.Context, caseID int64) ([]Action, error)
-	FinishAction(ctx context.Context, id int64, status ActionStatus, result string, at time.Time) error
-
-	// SaveReply records a post we made, so answers to it join the case.
-	SaveReply(ctx context.Context, caseID int64, platform string, ref PostRef) error
 
 	CardRef(ctx context.Context, caseID int64, surface string) (string, error) // "" when none
 	SaveCardRef(ctx context.Context, caseID int64, surface, ref string) error
 
-	// Cursor and SaveCursor keep a source's position across restarts.
-	Cursor(ctx context.Context, source string) (string, error)
-	SaveCursor(ctx context.Context, source, cursor string) error
-
 	// RunJobs works durable jobs with h until ctx ends.
 	RunJobs(ctx context.Context, h JobHandler) error
-	// PendingJobs counts jobs not yet completed or discarded.
-	PendingJobs(ctx context.Context) (int, error)
-
-	Close() error
 }

@@ -14,15 +14,24 @@ import (
 	"github.com/earshothq/earshot/bot"
 )
 
-// Store is what the handlers need from storage.
+// Store is what the handlers need from storage. Methods that take a func
+// call it inside the transaction: it must not call back into the store.
 type Store interface {
 	Case(ctx context.Context, id int64) (bot.Case, error)
 	Thread(ctx context.Context, caseID int64) ([]bot.Mention, []bot.Event, error)
 	Suggestions(ctx context.Context, caseID int64) ([]bot.Suggestion, error)
+	// UpdateCase changes a case in one transaction: fn edits c and says what
+	// to add (events, jobs). The store bumps Rev and UpdatedAt.
 	UpdateCase(ctx context.Context, id int64, fn func(c *bot.Case) (bot.CaseChange, error)) (bot.Case, error)
+	// ClaimAction records an attempt. With a.Key set it inserts it unless an
+	// action with that key exists, and then also inserts the jobs (with
+	// ActionID filled in) in the same transaction; it returns the stored
+	// action and whether this call created it. With a.Key empty it just
+	// records (denied attempts).
 	ClaimAction(ctx context.Context, a bot.Action, jobs []bot.Job) (bot.Action, bool, error)
 	Action(ctx context.Context, id int64) (bot.Action, error)
 	FinishAction(ctx context.Context, id int64, status bot.ActionStatus, result string, at time.Time) error
+	// SaveReply records a post we made, so answers to it join the case.
 	SaveReply(ctx context.Context, caseID int64, platform string, ref bot.PostRef) error
 }
 

@@ -25,6 +25,14 @@ import (
 	"github.com/earshothq/earshot/surfaces/web"
 )
 
+// The store serves every consumer's interface; each is declared where used.
+var (
+	_ bot.Store      = (*store.DB)(nil)
+	_ handlers.Store = (*store.DB)(nil)
+	_ web.Store      = (*store.DB)(nil)
+	_ web.Actions    = (*handlers.Handlers)(nil)
+)
+
 // App is a wired earshot, ready to Run.
 type App struct {
 	Config  config.Config
