@@ -206,3 +206,38 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(ms))/time.Since(start).Seconds(), "mentions/s")
 }
+
+// BenchmarkJobs measures how fast the durable jobs that follow ingest (a
+// card per surface and drafted suggestions per case) are worked on SQLite:
+// the rate the queue drains at, so ingest and jobs can be compared.
+func BenchmarkJobs(b *testing.B) {
+	f := newBot(b)
+	var ms []bot.Mention
+	_, err := replay.Scan(bytes.NewReader(testkit.GenerateJSONL(max(b.N, 1), 99)), func(_ int, m bot.Mention) error {
+		ms = append(ms, m)
+		return nil
+	}, func(line int, err error) { b.Fatalf("line %d: %v", line, err) })
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := f.bot.Ingest(context.Background(), ms); err != nil {
+		b.Fatal(err)
+	}
+	pending, err := f.db.PendingJobs(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.db.RunJobs(ctx, f.bot.HandleJob) }()
+	if err := f.db.WaitForJobs(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	cancel()
+	<-done
+	b.ReportMetric(float64(pending)/elapsed.Seconds(), "jobs/s")
+	b.ReportMetric(float64(len(ms))/elapsed.Seconds(), "mentions/s")
+}

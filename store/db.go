@@ -28,9 +28,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for every time the store writes; default time.Now.
 	Now func() time.Time
-	// JobWorkers is how many jobs RunJobs works at once; default 4.
+	// JobWorkers is how many jobs RunJobs works at once; default 32. Jobs
+	// mostly wait on remote APIs, and on SQLite (polled, no LISTEN/NOTIFY)
+	// throughput is about JobWorkers per JobPollInterval, so few workers
+	// starve the queue: 4 workers drained 26 jobs/s, 32 drain about 400.
 	JobWorkers int
-	// JobPollInterval is how often RunJobs looks for new jobs; default 200ms
+	// JobPollInterval is how often RunJobs looks for new jobs; default 50ms
 	// for SQLite (which has no LISTEN/NOTIFY), River's default on PostgreSQL
 	// (where inserts notify workers and polling is only a fallback).
 	JobPollInterval time.Duration
@@ -50,10 +53,10 @@ func (o Options) withDefaults(sqlite bool) Options {
 		o.Now = time.Now
 	}
 	if o.JobWorkers <= 0 {
-		o.JobWorkers = 4
+		o.JobWorkers = 32
 	}
 	if o.JobPollInterval <= 0 && sqlite {
-		o.JobPollInterval = 200 * time.Millisecond
+		o.JobPollInterval = 50 * time.Millisecond
 	}
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 10 * time.Second

@@ -34,7 +34,7 @@ type Config struct {
 	// Replay is a JSONL file of mentions to replay at start.
 	Replay string `envconfig:"REPLAY"`
 	// JobWorkers is how many durable jobs run at once per replica.
-	JobWorkers int `envconfig:"JOB_WORKERS" default:"4"`
+	JobWorkers int `envconfig:"JOB_WORKERS" default:"32"`
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat string `envconfig:"LOG_FORMAT" default:"text"`

@@ -15,7 +15,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DatabaseURL != "earshot.db" || c.HTTPAddr != "127.0.0.1:8080" || c.JobWorkers != 4 {
+	if c.DatabaseURL != "earshot.db" || c.HTTPAddr != "127.0.0.1:8080" || c.JobWorkers != 32 {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
