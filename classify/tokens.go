@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/earshothq/earshot/internal/textfold"
 )
 
 type tokKind uint8
@@ -100,7 +102,7 @@ func tokenize(s string, toks []token) []token {
 							lower++
 						}
 					}
-					buf = utf8.AppendRune(buf, foldRune(r))
+					buf = utf8.AppendRune(buf, textfold.Rune(r))
 				case isIgnorable(r):
 					// A soft hyphen or zero-width joiner inside a word hides
 					// nothing: "cr\u00ADash" is still "crash".
@@ -141,23 +143,6 @@ func tokenize(s string, toks []token) []token {
 		toks[k].s = folded[spans[k].fs:spans[k].fe]
 	}
 	return toks
-}
-
-// foldRune maps every rune of a Unicode simple case-folding orbit to one
-// member (lower case where there is one), so "K", "k" and the Kelvin sign
-// compare equal; routing folds the same way.
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}
-	least := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		least = min(least, f)
-	}
-	return unicode.ToLower(least)
 }
 
 func isWordRune(r rune) bool {

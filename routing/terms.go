@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/earshothq/earshot/internal/textfold"
 )
 
 // text is a mention's text prepared once for every term lookup: composed
@@ -27,27 +29,9 @@ func prepare(s string) text {
 			continue
 		}
 		space = false
-		b.WriteRune(foldRune(r))
+		b.WriteRune(textfold.Rune(r))
 	}
 	return text(b.String())
-}
-
-// foldRune maps every rune of a Unicode simple case-folding orbit to one
-// member (lower case where there is one), so "K", "k" and the Kelvin sign
-// compare equal. Simple folding is per rune: "ß" does not become "ss", and no
-// locale rules apply (Turkish dotless i folds as in English).
-func foldRune(r rune) rune {
-	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}
-	least := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		least = min(least, f)
-	}
-	return unicode.ToLower(least)
 }
 
 // isWord reports whether r is part of a word: "lumio" must not match inside
