@@ -62,6 +62,11 @@ type ActionRequest struct {
 	// same action (a second reply after the customer answered): the surface's
 	// event id, a follow-up mention id, or empty for "the one".
 	Target string `json:"target,omitempty"`
+	// Verified says the surface vouches for Actor: Slack and Discord sign
+	// their events with the user's id; the web inbox only when the person
+	// signed in with their own token. Teams that list members accept
+	// verified actors only.
+	Verified bool `json:"-"`
 }
 
 // Key is the idempotency key: the same key is executed at most once.
@@ -71,18 +76,21 @@ func (r ActionRequest) Key() string {
 
 // Action is the record of one action attempt: who, what, when, outcome.
 type Action struct {
-	ID         int64        `json:"id"`
-	CaseID     int64        `json:"case_id"`
-	Kind       ActionKind   `json:"kind"`
-	Actor      string       `json:"actor"`
-	Surface    string       `json:"surface"`
-	Suggestion int          `json:"suggestion,omitempty"`
-	Text       string       `json:"text,omitempty"`
-	Key        string       `json:"key,omitempty"` // empty for denied attempts
-	Status     ActionStatus `json:"status"`
-	Result     string       `json:"result,omitempty"` // what happened: our post's URL, the reason it failed
-	At         time.Time    `json:"at"`
-	DoneAt     time.Time    `json:"done_at,omitzero"`
+	ID         int64      `json:"id"`
+	CaseID     int64      `json:"case_id"`
+	Kind       ActionKind `json:"kind"`
+	Actor      string     `json:"actor"`
+	Surface    string     `json:"surface"`
+	Suggestion int        `json:"suggestion,omitempty"`
+	Text       string     `json:"text,omitempty"`
+	// MentionID is the customer's post a reply answers, fixed when the person
+	// clicked so the job sends exactly what they saw to exactly that post.
+	MentionID int64        `json:"mention_id,omitempty"`
+	Key       string       `json:"key,omitempty"` // empty for denied attempts
+	Status    ActionStatus `json:"status"`
+	Result    string       `json:"result,omitempty"` // what happened: our post's URL, the reason it failed
+	At        time.Time    `json:"at"`
+	DoneAt    time.Time    `json:"done_at,omitzero"`
 }
 
 // ErrForbidden is returned when the actor may not act on the team's cases.

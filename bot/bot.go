@@ -56,6 +56,7 @@ type Bot struct {
 	log        *slog.Logger
 	now        func() time.Time
 	batchSize  int
+	cardLocks  [64]sync.Mutex
 }
 
 // New checks cfg and builds a Bot.
@@ -219,7 +220,9 @@ func (d Decider) Decide(m Mention) Incoming {
 	if rules.IsOurs(m.Author.Handle) {
 		m.Ours = true
 	}
-	in := Incoming{Mention: m, Labels: labels}
+	// Every team's SLA, not only the routed ones: a follow-up rarely names the
+	// brand, routes nowhere, and still reopens its case with the clock running.
+	in := Incoming{Mention: m, Labels: labels, SLA: rules.SLAs()}
 	if m.Ours {
 		return in // our own posts only ever extend a case
 	}
@@ -237,14 +240,6 @@ func (d Decider) Decide(m Mention) Incoming {
 		Urgency:   string(labels.Urgency),
 	})
 	in.Teams, in.Rules, in.Excluded = dec.Teams, dec.Routes, dec.Excluded
-	if len(dec.Teams) > 0 {
-		in.SLA = make(map[string]time.Duration, len(dec.Teams))
-		for _, t := range dec.Teams {
-			if team, ok := rules.Team(t); ok {
-				in.SLA[t] = team.SLA
-			}
-		}
-	}
 	return in
 }
 

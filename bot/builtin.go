@@ -55,20 +55,16 @@ func (s *BuiltinSuggester) Suggest(_ context.Context, c Case, _ Team, thread []M
 	// The drafts continue the thread when we already answered before the
 	// customer's latest post; a customer writing twice to silence is not a
 	// follow-up to us and must not be thanked "for getting back".
-	var last Mention
-	lastIdx, oursBefore := -1, false
-	for i, m := range thread {
-		if !m.Ours {
-			last, lastIdx = m, i
-		}
-	}
-	for i := 0; i < lastIdx; i++ {
-		if thread[i].Ours {
-			oursBefore = true
-		}
-	}
-	if lastIdx < 0 && len(thread) > 0 {
+	last, ok := LatestFrom(thread, c.Customer)
+	if !ok && len(thread) > 0 {
 		last = thread[len(thread)-1]
+	}
+	oursBefore := false
+	for _, m := range thread {
+		if m.ID == last.ID && m.ExternalID == last.ExternalID {
+			break
+		}
+		oursBefore = oursBefore || m.Ours
 	}
 	b := s.brand()
 	drafts, err := s.d.Drafts(prompts.DraftInput{

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sync"
 	"time"
 )
 
@@ -71,14 +73,18 @@ func (b *Bot) showCard(ctx context.Context, j Job) error {
 	if err != nil {
 		return notFoundIsPermanent(err)
 	}
+	// A newer revision has its own job, which renders the latest state.
+	if j.Rev < card.Case.Rev {
+		return nil
+	}
+	// Two jobs of one case and surface must not both find no card and both
+	// post one: the first post and every update are serialised per card.
+	mu := b.cardLock(j.CaseID, j.Surface)
+	mu.Lock()
+	defer mu.Unlock()
 	ref, err := b.store.CardRef(ctx, j.CaseID, j.Surface)
 	if err != nil {
 		return fmt.Errorf("load card ref: %w", err)
-	}
-	// A newer revision has its own job; rendering this one would only risk
-	// posting the card twice while the first post is in flight.
-	if j.Rev < card.Case.Rev && ref != "" {
-		return nil
 	}
 	newRef, err := s.ShowCard(ctx, card, ref)
 	if err != nil {
@@ -140,6 +146,14 @@ func (b *Bot) suggest(ctx context.Context, j Job) error {
 	if err != nil {
 		return fmt.Errorf("draft replies for case %d: %w", j.CaseID, err)
 	}
+	// Drafting can be slow (a model); if the customer wrote again meanwhile,
+	// these drafts answer an old message and the newer job's must win.
+	if now, _, err := b.store.Thread(ctx, j.CaseID); err == nil {
+		before, _ := LatestFrom(mentions, c.Customer)
+		if after, _ := LatestFrom(now, c.Customer); after.ID != before.ID {
+			return nil
+		}
+	}
 	limit := ReplyLimit(c.Platform)
 	var kept []Suggestion
 	for _, d := range drafts {
@@ -167,4 +181,13 @@ func notFoundIsPermanent(err error) error {
 		return Permanent(err)
 	}
 	return err
+}
+
+// cardLock returns the lock for one case's card on one surface. A fixed set
+// of stripes keeps memory flat however many cases there are; two cards
+// sharing a stripe only wait for each other.
+func (b *Bot) cardLock(caseID int64, surface string) *sync.Mutex {
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%d/%s", caseID, surface)
+	return &b.cardLocks[h.Sum32()%uint32(len(b.cardLocks))]
 }

@@ -32,6 +32,31 @@ func (a Author) Display() string {
 	return "someone"
 }
 
+// Same reports whether a and b are the same person. Without ids or handles
+// on both sides they cannot be told apart, and are taken to be the same:
+// a sample or webhook post without an author is the customer's.
+func (a Author) Same(b Author) bool {
+	if a.ID != "" && b.ID != "" {
+		return a.ID == b.ID
+	}
+	ah, bh := strings.TrimPrefix(a.Handle, "@"), strings.TrimPrefix(b.Handle, "@")
+	if ah != "" && bh != "" {
+		return strings.EqualFold(ah, bh)
+	}
+	return true
+}
+
+// LatestFrom returns the newest post of thread (oldest first) written by
+// customer, not by us: the post a reply answers.
+func LatestFrom(thread []Mention, customer Author) (Mention, bool) {
+	for i := len(thread) - 1; i >= 0; i-- {
+		if !thread[i].Ours && customer.Same(thread[i].Author) {
+			return thread[i], true
+		}
+	}
+	return Mention{}, false
+}
+
 // Mention is one public post, normalised. It is identified by (Platform, ExternalID).
 type Mention struct {
 	ID         int64     `json:"-"` // store id; 0 until stored

@@ -241,3 +241,32 @@ func BenchmarkJobs(b *testing.B) {
 	b.ReportMetric(float64(pending)/elapsed.Seconds(), "jobs/s")
 	b.ReportMetric(float64(len(ms))/elapsed.Seconds(), "mentions/s")
 }
+
+func TestFollowUpReopensWithTheTeamsSLA(t *testing.T) {
+	f := newBot(t)
+	ctx := t.Context()
+	at := time.Now()
+	res, err := f.bot.IngestBatch(ctx, []bot.Mention{{Platform: "x", ExternalID: "1", Text: "@lumio charged twice for Lumio+, refund please", CreatedAt: at,
+		Author: bot.Author{Handle: "kim"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res[0].Cases[0].Case
+	if _, err := f.db.UpdateCase(ctx, c.ID, func(cc *bot.Case) (bot.CaseChange, error) {
+		cc.State, cc.DueAt = bot.StateAwaitingCustomer, time.Time{}
+		return bot.CaseChange{}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The answer names no brand and routes nowhere; it still restarts the clock.
+	res, err = f.bot.IngestBatch(ctx, []bot.Mention{{Platform: "x", ExternalID: "2", Text: "still nothing", InReplyTo: "1", CreatedAt: at,
+		Author: bot.Author{Handle: "kim"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res[0].Cases[0].Case
+	sla, _ := f.bot.Rules().Team(c.Team)
+	if got.State != bot.StateNew || got.DueAt.IsZero() || got.DueAt.Sub(got.UpdatedAt) != sla.SLA {
+		t.Fatalf("reopened case: state %s due %v updated %v, want new and due after the %s team's SLA (%s)", got.State, got.DueAt, got.UpdatedAt, c.Team, sla.SLA)
+	}
+}

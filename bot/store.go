@@ -65,6 +65,26 @@ type CaseChange struct {
 	// EventID with the id of the event of the same index in Events when
 	// Job.EventID is negative (-1 = Events[0], -2 = Events[1], ...).
 	Jobs []Job
+	// Finish, when set, records an action's outcome in the same transaction,
+	// so an action's effect on the case and its being done are one step: a
+	// retried job finds it done and does not do it again.
+	Finish *ActionOutcome
+	// Reply, when set, records a post we made in the same transaction, so an
+	// answer to it joins the case.
+	Reply *OurPost
+}
+
+// ActionOutcome is how an action ended.
+type ActionOutcome struct {
+	ActionID int64
+	Status   ActionStatus
+	Result   string
+}
+
+// OurPost is a post we made on a platform for a case.
+type OurPost struct {
+	Platform string
+	Ref      PostRef
 }
 
 // Store is what the pipeline needs from storage: ingest, the reads that

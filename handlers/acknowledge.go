@@ -8,15 +8,15 @@ import (
 )
 
 // acknowledge says someone has seen an escalation and is on it.
-func (h *Handlers) acknowledge(ctx context.Context, a bot.Action, c bot.Case) (string, error) {
+func (h *Handlers) acknowledge(ctx context.Context, a bot.Action, c bot.Case) error {
 	_, err := h.store.UpdateCase(ctx, c.ID, func(cc *bot.Case) (bot.CaseChange, error) {
 		if cc.Assignee == "" {
 			cc.Assignee = a.Actor
 		}
-		return h.change(bot.Event{Kind: bot.EventAcked, Actor: a.Actor, ActionID: a.ID, Text: "Acknowledged"}), nil
+		return h.change(a, bot.Event{Kind: bot.EventAcked, Text: "Acknowledged"}, "acknowledged"), nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("acknowledge case %d: %w", c.ID, err)
+		return fmt.Errorf("acknowledge case %d: %w", c.ID, err)
 	}
-	return "acknowledged", nil
+	return nil
 }

@@ -11,7 +11,7 @@ import (
 var zeroTime time.Time
 
 // close ends a case in state with an event of kind, noting the person's text.
-func (h *Handlers) close(ctx context.Context, a bot.Action, c bot.Case, state bot.CaseState, kind bot.EventKind, verb string) (string, error) {
+func (h *Handlers) close(ctx context.Context, a bot.Action, c bot.Case, state bot.CaseState, kind bot.EventKind, verb string) error {
 	text := verb
 	if a.Text != "" {
 		text += ": " + a.Text
@@ -19,10 +19,10 @@ func (h *Handlers) close(ctx context.Context, a bot.Action, c bot.Case, state bo
 	_, err := h.store.UpdateCase(ctx, c.ID, func(cc *bot.Case) (bot.CaseChange, error) {
 		cc.State = state
 		cc.DueAt = zeroTime
-		return h.change(bot.Event{Kind: kind, Actor: a.Actor, ActionID: a.ID, Text: text}), nil
+		return h.change(a, bot.Event{Kind: kind, Text: text}, text), nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("%s case %d: %w", verb, c.ID, err)
+		return fmt.Errorf("%s case %d: %w", verb, c.ID, err)
 	}
-	return text, nil
+	return nil
 }

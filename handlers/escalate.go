@@ -10,7 +10,7 @@ import (
 
 // escalate hands the case to the team's executives and leads: the case turns
 // "escalated" and the thread names who is paged, with the person's note.
-func (h *Handlers) escalate(ctx context.Context, a bot.Action, c bot.Case) (string, error) {
+func (h *Handlers) escalate(ctx context.Context, a bot.Action, c bot.Case) error {
 	team, _ := h.teams(c.Team)
 	paged := append(append([]string{}, team.Execs...), team.Leads...)
 	text := "Escalated"
@@ -22,10 +22,10 @@ func (h *Handlers) escalate(ctx context.Context, a bot.Action, c bot.Case) (stri
 	}
 	_, err := h.store.UpdateCase(ctx, c.ID, func(cc *bot.Case) (bot.CaseChange, error) {
 		cc.State = bot.StateEscalated
-		return h.change(bot.Event{Kind: bot.EventEscalated, Actor: a.Actor, ActionID: a.ID, Text: text}), nil
+		return h.change(a, bot.Event{Kind: bot.EventEscalated, Text: text}, text), nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("escalate case %d: %w", c.ID, err)
+		return fmt.Errorf("escalate case %d: %w", c.ID, err)
 	}
-	return text, nil
+	return nil
 }

@@ -62,7 +62,7 @@ type Handlers struct {
 
 // executor performs one kind of action. It runs inside a durable job and may
 // be retried, so it must be safe to run again after a failure.
-type executor func(ctx context.Context, a bot.Action, c bot.Case) (result string, err error)
+type executor func(ctx context.Context, a bot.Action, c bot.Case) error
 
 // New builds Handlers from cfg.
 func New(cfg Config) (*Handlers, error) {
@@ -111,7 +111,8 @@ func (e *RequestError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.
 
 // Do checks that r may happen and claims it. It returns the stored action;
 // its Status is "duplicate" when the same action was already claimed (a
-// double click, a retried event), in which case nothing more happens.
+// double click, a second tab, a retried event), or when the case is already
+// where the action would put it; then nothing more happens.
 func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, error) {
 	if !r.Kind.Valid() {
 		return bot.Action{}, &RequestError{Field: "kind", Msg: fmt.Sprintf("unknown action %q", r.Kind)}
@@ -128,23 +129,42 @@ func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, err
 		Suggestion: r.Suggestion, Text: r.Text, At: h.now(),
 	}
 	team, _ := h.teams(c.Team)
-	if team.Name == "" || !team.MayAct(r.Actor) {
+	if reason := denial(team, c, r); reason != "" {
 		a.Status = bot.ActionDenied
-		a.Result = fmt.Sprintf("%s is not a member of team %q", r.Actor, c.Team)
+		a.Result = reason
 		if _, _, err := h.store.ClaimAction(ctx, a, nil); err != nil {
 			return bot.Action{}, fmt.Errorf("record denied action: %w", err)
 		}
-		h.log.Warn("action denied", "case", c.ID, "kind", r.Kind, "actor", r.Actor, "team", c.Team)
-		return a, fmt.Errorf("%s on case %d: %w", r.Kind, c.ID, bot.ErrForbidden)
+		h.log.Warn("action denied", "case", c.ID, "kind", r.Kind, "actor", r.Actor, "team", c.Team, "reason", reason)
+		return a, fmt.Errorf("%s on case %d: %s: %w", r.Kind, c.ID, reason, bot.ErrForbidden)
 	}
 	if err := h.validate(ctx, r, c); err != nil {
 		return bot.Action{}, err
 	}
-	if r.Target == "" {
-		r.Target, err = h.defaultTarget(ctx, r, c)
+	if alreadyThere(r, c) {
+		a.Status = bot.ActionSkipped
+		a.Result = fmt.Sprintf("case %d is already %s", c.ID, c.State)
+		return a, nil
+	}
+	if r.Kind == bot.ActReply {
+		// Fix what is sent and to which post now: the drafts may be redone and
+		// the customer may write again before the job runs, and a person
+		// approved this text for that post, nothing else.
+		to, err := h.latestCustomerMention(ctx, c)
 		if err != nil {
 			return bot.Action{}, err
 		}
+		a.MentionID = to.ID
+		if r.Suggestion > 0 {
+			sugg, err := h.store.Suggestions(ctx, c.ID)
+			if err != nil {
+				return bot.Action{}, fmt.Errorf("load suggestions of case %d: %w", c.ID, err)
+			}
+			a.Text = sugg[r.Suggestion-1].Text
+		}
+	}
+	if r.Target == "" {
+		r.Target = defaultTarget(r, c, a)
 	}
 	a.Key = r.Key()
 	a.Status = bot.ActionPending
@@ -158,22 +178,53 @@ func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, err
 	return stored, nil
 }
 
+// denial says why actor may not act on the case, or "" when they may.
+// Names a surface cannot vouch for (the web inbox's chosen name) never
+// count as a team member's identity.
+func denial(team bot.Team, c bot.Case, r bot.ActionRequest) string {
+	switch {
+	case team.Name == "":
+		return fmt.Sprintf("team %q is not in the rules", c.Team)
+	case team.Open():
+		return ""
+	case !r.Verified:
+		return fmt.Sprintf("team %q lists its members and %s's identity is not verified", c.Team, r.Actor)
+	case !team.MayAct(r.Actor):
+		return fmt.Sprintf("%s is not a member of team %q", r.Actor, c.Team)
+	}
+	return ""
+}
+
+// alreadyThere reports whether the case already is where the action would
+// put it, so a second tab or a late retry is a duplicate, not a second act.
+func alreadyThere(r bot.ActionRequest, c bot.Case) bool {
+	switch r.Kind {
+	case bot.ActEscalate:
+		return c.State == bot.StateEscalated
+	case bot.ActDismiss, bot.ActMute:
+		return c.State == bot.StateDismissed
+	case bot.ActResolve:
+		return c.State == bot.StateResolved
+	case bot.ActClaim:
+		return c.Assignee == r.Actor
+	case bot.ActDefect:
+		return c.State == bot.StateDefectFiled
+	}
+	return false
+}
+
 // defaultTarget decides which repeats of an action are the same action. A
-// reply answers the customer's latest post, so a second reply is possible
-// once they write again; state changes are keyed on the case revision the
-// person saw, so a double click is one action and a later click is another.
-func (h *Handlers) defaultTarget(ctx context.Context, r bot.ActionRequest, c bot.Case) (string, error) {
+// reply answers one customer post, so a second reply is possible once they
+// write again; state changes are keyed on the case revision, so a double
+// click is one action and a click after the case moved on is another.
+func defaultTarget(r bot.ActionRequest, c bot.Case, a bot.Action) string {
 	switch r.Kind {
 	case bot.ActReply:
-		m, err := h.latestCustomerMention(ctx, c)
-		if err != nil {
-			return "", err
-		}
-		return "m" + strconv.FormatInt(m.ID, 10), nil
+		return "m" + strconv.FormatInt(a.MentionID, 10)
 	case bot.ActDefect:
-		return "", nil // one defect per case
+		return "" // one defect per case
 	}
-	return "r" + strconv.FormatInt(c.Rev, 10), nil
+	return "r" + strconv.FormatInt(c.Rev, 10)
 }
 
 func (h *Handlers) validate(ctx context.Context, r bot.ActionRequest, c bot.Case) error {
@@ -202,9 +253,10 @@ func (h *Handlers) validate(ctx context.Context, r bot.ActionRequest, c bot.Case
 	return nil
 }
 
-// Execute performs a claimed action; it is the job side of Do. It runs the
-// action at most once: an action found mid-flight after a crash is not
-// repeated but marked failed with an outcome to check by hand.
+// Execute performs a claimed action; it is the job side of Do. Each
+// executor records the action done in the same transaction as its effect on
+// the case, so a retried job finds it done. An action found mid-flight after
+// a crash is not repeated but marked failed with an outcome to check by hand.
 func (h *Handlers) Execute(ctx context.Context, id int64) error {
 	a, err := h.store.Action(ctx, id)
 	if err != nil {
@@ -213,56 +265,56 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 		}
 		return fmt.Errorf("load action %d: %w", id, err)
 	}
-	switch a.Status {
-	case bot.ActionPending:
-	case bot.ActionSending:
-		msg := "interrupted while talking to the platform; the outcome is unknown, check the post before trying again"
-		return h.fail(ctx, a, msg)
-	default:
-		return nil // done, failed or denied: nothing left to do
-	}
 	c, err := h.store.Case(ctx, a.CaseID)
 	if err != nil {
 		return fmt.Errorf("load case %d: %w", a.CaseID, err)
+	}
+	switch a.Status {
+	case bot.ActionPending:
+	case bot.ActionSending:
+		if ref, ok := postedRef(a.Result); ok {
+			return h.recordReply(ctx, a, ref) // posted; only the bookkeeping was cut short
+		}
+		return h.fail(ctx, a, "interrupted while talking to the platform; the outcome is unknown, check the post before trying again")
+	default:
+		return nil // done, failed or denied: nothing left to do
 	}
 	exec, ok := h.execs[a.Kind]
 	if !ok {
 		return h.fail(ctx, a, fmt.Sprintf("unknown action %q", a.Kind))
 	}
-	result, err := exec(ctx, a, c)
-	if err != nil {
+	if err := exec(ctx, a, c); err != nil {
 		if !bot.IsPermanent(err) {
 			return err // the job retries with back-off
 		}
 		return h.fail(ctx, a, err.Error())
 	}
-	if err := h.store.FinishAction(ctx, a.ID, bot.ActionDone, result, h.now()); err != nil {
-		return fmt.Errorf("finish action %d: %w", a.ID, err)
-	}
 	return nil
 }
 
-// fail records a failed action and tells the thread, so a person sees it.
+// fail records a failed action and tells the thread, in one step.
 func (h *Handlers) fail(ctx context.Context, a bot.Action, msg string) error {
-	if err := h.store.FinishAction(ctx, a.ID, bot.ActionFailed, msg, h.now()); err != nil {
-		return fmt.Errorf("record failure of action %d: %w", a.ID, err)
-	}
 	_, err := h.store.UpdateCase(ctx, a.CaseID, func(c *bot.Case) (bot.CaseChange, error) {
-		return h.change(bot.Event{Kind: bot.EventActionFail, Actor: a.Actor, ActionID: a.ID,
-			Text: fmt.Sprintf("%s failed: %s", a.Kind, msg)}), nil
+		ch := h.change(a, bot.Event{Kind: bot.EventActionFail, Text: fmt.Sprintf("%s failed: %s", a.Kind, msg)}, msg)
+		ch.Finish.Status = bot.ActionFailed
+		return ch, nil
 	})
 	if err != nil {
-		return fmt.Errorf("note failure of action %d: %w", a.ID, err)
+		return fmt.Errorf("record failure of action %d: %w", a.ID, err)
 	}
 	h.log.Warn("action failed", "action", a.ID, "case", a.CaseID, "kind", a.Kind, "reason", msg)
 	return nil
 }
 
-// change is a case change with one event, shown on every surface: the card
-// re-rendered and the event noted in its thread.
-func (h *Handlers) change(ev bot.Event) bot.CaseChange {
-	ev.At = h.now()
-	ch := bot.CaseChange{Events: []bot.Event{ev}}
+// change is the case change that completes action a: its event, shown on
+// every surface (card re-rendered, event noted in the thread), and the
+// action marked done with result, all in one transaction.
+func (h *Handlers) change(a bot.Action, ev bot.Event, result string) bot.CaseChange {
+	ev.At, ev.Actor, ev.ActionID = h.now(), a.Actor, a.ID
+	ch := bot.CaseChange{
+		Events: []bot.Event{ev},
+		Finish: &bot.ActionOutcome{ActionID: a.ID, Status: bot.ActionDone, Result: result},
+	}
 	for _, s := range h.surfaces {
 		ch.Jobs = append(ch.Jobs,
 			bot.Job{Kind: bot.JobCard, Surface: s},
@@ -271,17 +323,30 @@ func (h *Handlers) change(ev bot.Event) bot.CaseChange {
 	return ch
 }
 
-// latestCustomerMention is the post a reply answers: the newest one in the
-// thread that is not ours.
+// latestCustomerMention is the post a reply answers: the customer's newest
+// post in the thread. Someone else answering under it is not the customer;
+// only when no post can be told apart by author does any post not ours do.
 func (h *Handlers) latestCustomerMention(ctx context.Context, c bot.Case) (bot.Mention, error) {
 	ms, _, err := h.store.Thread(ctx, c.ID)
 	if err != nil {
 		return bot.Mention{}, fmt.Errorf("load thread of case %d: %w", c.ID, err)
 	}
-	for i := len(ms) - 1; i >= 0; i-- {
-		if !ms[i].Ours {
-			return ms[i], nil
-		}
+	if m, ok := bot.LatestFrom(ms, c.Customer); ok {
+		return m, nil
 	}
 	return bot.Mention{}, fmt.Errorf("case %d has no customer post: %w", c.ID, bot.ErrNotFound)
+}
+
+// mention finds a post of the case's thread by id.
+func (h *Handlers) mention(ctx context.Context, caseID, id int64) (bot.Mention, error) {
+	ms, _, err := h.store.Thread(ctx, caseID)
+	if err != nil {
+		return bot.Mention{}, fmt.Errorf("load thread of case %d: %w", caseID, err)
+	}
+	for _, m := range ms {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	return bot.Mention{}, fmt.Errorf("post %d of case %d: %w", id, caseID, bot.ErrNotFound)
 }

@@ -43,6 +43,7 @@ type fixture struct {
 type fakeReplier struct {
 	mu    sync.Mutex
 	posts []string
+	to    []string
 	errs  []error
 }
 
@@ -59,6 +60,7 @@ func (f *fakeReplier) Reply(_ context.Context, to bot.Mention, text string) (bot
 		}
 	}
 	f.posts = append(f.posts, text)
+	f.to = append(f.to, to.ExternalID)
 	id := fmt.Sprintf("our-%d", len(f.posts))
 	return bot.PostRef{ExternalID: id, URL: "https://bsky.app/post/" + id}, nil
 }
@@ -230,7 +232,7 @@ func TestForbiddenActorIsRecordedAndRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.actor, func(t *testing.T) {
-			_, err := f.h.Do(f.ctx, bot.ActionRequest{CaseID: c.ID, Kind: bot.ActEscalate, Actor: tt.actor, Target: tt.actor})
+			_, err := f.h.Do(f.ctx, bot.ActionRequest{CaseID: c.ID, Kind: bot.ActAck, Actor: tt.actor, Target: tt.actor, Verified: true})
 			if tt.ok != (err == nil) || (!tt.ok && !errors.Is(err, bot.ErrForbidden)) {
 				t.Fatalf("Do by %s: err %v, want allowed=%v", tt.actor, err, tt.ok)
 			}
@@ -248,6 +250,12 @@ func TestForbiddenActorIsRecordedAndRefused(t *testing.T) {
 	}
 	if denied != 2 {
 		t.Fatalf("%d denied attempts recorded, want 2: %+v", denied, actions)
+	}
+
+	// A name the surface cannot vouch for is nobody's identity.
+	_, err = f.h.Do(f.ctx, bot.ActionRequest{CaseID: c.ID, Kind: bot.ActClaim, Actor: "web:alice"})
+	if !errors.Is(err, bot.ErrForbidden) || !strings.Contains(err.Error(), "not verified") {
+		t.Fatalf("unverified web:alice on a team with members: %v, want forbidden", err)
 	}
 }
 
@@ -377,7 +385,7 @@ func TestStateChanges(t *testing.T) {
 		t.Run(string(tt.kind), func(t *testing.T) {
 			f := newFixture(t)
 			c := f.openCase("bluesky", "p1", "billing")
-			a := f.do(bot.ActionRequest{CaseID: c.ID, Kind: tt.kind, Actor: "web:alice", Text: "note"})
+			a := f.do(bot.ActionRequest{CaseID: c.ID, Kind: tt.kind, Actor: "web:alice", Text: "note", Verified: true})
 			f.execute(a)
 			got, _ := f.db.Case(f.ctx, c.ID)
 			if got.State != tt.state {
@@ -394,5 +402,76 @@ func TestStateChanges(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestReplySendsWhatWasApprovedToThePostThatWasAnswered(t *testing.T) {
+	f := newFixture(t)
+	c := f.openCase("bluesky", "p1", "care")
+	a := f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActReply, Actor: "web:sam", Suggestion: 1})
+
+	// Before the job runs: drafts redone, and the customer writes again.
+	if err := f.db.SaveSuggestions(f.ctx, c.ID, []bot.Suggestion{{Rank: 1, Text: "REDRAFTED TEXT NOBODY SAW"}}, bot.CaseChange{}); err != nil {
+		t.Fatal(err)
+	}
+	more := bot.Mention{Platform: "bluesky", ExternalID: "p2", Text: "hello?", InReplyTo: "p1", CreatedAt: f.now,
+		Author: bot.Author{Handle: "maya.bsky.social"}}
+	if _, err := f.db.Ingest(f.ctx, []bot.Incoming{{Mention: more}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.execute(a)
+	if len(f.rep.posts) != 1 || f.rep.posts[0] != "@maya.bsky.social so sorry, that's on us." {
+		t.Fatalf("posted %q, want the text the person approved", f.rep.posts)
+	}
+	if f.rep.to[0] != "p1" {
+		t.Fatalf("answered %s, want p1, the post the person saw", f.rep.to[0])
+	}
+	// Answering the new post is a new action.
+	if b := f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActReply, Actor: "web:sam", Text: "We're on it."}); b.Status != bot.ActionPending {
+		t.Fatalf("reply to p2: %+v", b)
+	}
+}
+
+func TestReplyBookkeepingAfterAPostIsFinishedNotRepeated(t *testing.T) {
+	f := newFixture(t)
+	c := f.openCase("bluesky", "p1", "care")
+	a := f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActReply, Actor: "web:sam", Suggestion: 1})
+	// The platform took the post, then the process died before the case was updated.
+	if err := f.db.FinishAction(f.ctx, a.ID, bot.ActionSending, `posted:{"id":"our-9","url":"https://bsky.app/post/our-9"}`, f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.execute(a)
+	if f.rep.count() != 0 {
+		t.Fatal("posted again after the platform had taken the post")
+	}
+	got := f.action(a.ID)
+	if got.Status != bot.ActionDone || got.Result != "https://bsky.app/post/our-9" {
+		t.Fatalf("action %+v, want done with our post", got)
+	}
+	// Our post is recorded, so the customer's answer to it joins the case.
+	res, err := f.db.Ingest(f.ctx, []bot.Incoming{{Mention: bot.Mention{Platform: "bluesky", ExternalID: "p3", Text: "thanks", InReplyTo: "our-9", CreatedAt: f.now}}}, nil)
+	if err != nil || len(res[0].Cases) != 1 || res[0].Cases[0].Case.ID != c.ID {
+		t.Fatalf("answer to our post: %+v, %v", res, err)
+	}
+}
+
+func TestStateChangeTwiceIsOneAction(t *testing.T) {
+	f := newFixture(t)
+	c := f.openCase("bluesky", "p1", "care")
+	first := f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActEscalate, Actor: "web:sam"})
+	f.execute(first)
+	// Another tab, or a retried event, after the first one ran (new revision).
+	second := f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActEscalate, Actor: "web:kim"})
+	if second.Status != bot.ActionSkipped {
+		t.Fatalf("second escalation: %+v, want duplicate", second)
+	}
+	escalations := 0
+	for _, k := range f.events(c.ID) {
+		if k == bot.EventEscalated {
+			escalations++
+		}
+	}
+	if escalations != 1 {
+		t.Fatalf("%d escalation events, want 1", escalations)
 	}
 }

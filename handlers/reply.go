@@ -2,83 +2,102 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/earshothq/earshot/bot"
 )
 
-// reply sends the chosen or edited text to the customer's latest post
+// postedPrefix marks, in an action still "sending", that the platform took
+// the post: a retry then only finishes the bookkeeping, never posts again.
+const postedPrefix = "posted:"
+
+// reply sends the text the person approved to the post they answered,
 // through the platform's Replier. Without one (no posting API, or no
 // credentials) it becomes an assisted reply: the text and the link are in
 // the thread for a person to post by hand, and the case moves on as if sent.
-func (h *Handlers) reply(ctx context.Context, a bot.Action, c bot.Case) (string, error) {
-	text := a.Text
-	if a.Suggestion > 0 {
-		sugg, err := h.store.Suggestions(ctx, c.ID)
-		if err != nil {
-			return "", fmt.Errorf("load suggestions: %w", err)
-		}
-		if a.Suggestion > len(sugg) {
-			return "", bot.Permanent(fmt.Errorf("suggestion %d no longer exists", a.Suggestion))
-		}
-		text = sugg[a.Suggestion-1].Text
+func (h *Handlers) reply(ctx context.Context, a bot.Action, c bot.Case) error {
+	if n, limit := bot.Length(a.Text), bot.ReplyLimit(c.Platform); a.Text == "" || n > limit {
+		return bot.Permanent(fmt.Errorf("reply is %d characters, %s allows 1 to %d", n, c.Platform, limit))
 	}
-	if n, limit := bot.Length(text), bot.ReplyLimit(c.Platform); n > limit {
-		return "", bot.Permanent(fmt.Errorf("reply is %d characters, %s allows %d", n, c.Platform, limit))
-	}
-	to, err := h.latestCustomerMention(ctx, c)
+	to, err := h.mention(ctx, c.ID, a.MentionID)
 	if err != nil {
-		return "", bot.Permanent(err)
+		return bot.Permanent(err)
 	}
 	replier, ok := h.repliers[c.Platform]
 	if !ok {
-		return h.assisted(ctx, a, to, text)
+		return h.assisted(ctx, a, to)
 	}
 	if err := h.store.FinishAction(ctx, a.ID, bot.ActionSending, "", h.now()); err != nil {
-		return "", fmt.Errorf("mark action %d sending: %w", a.ID, err)
+		return fmt.Errorf("mark action %d sending: %w", a.ID, err)
 	}
-	ref, err := replier.Reply(ctx, to, text)
+	ref, err := replier.Reply(ctx, to, a.Text)
 	if err != nil {
 		var retry *bot.RetryError
 		if errors.As(err, &retry) {
 			// The platform refused before posting (rate limit): safe to try again.
 			if perr := h.store.FinishAction(ctx, a.ID, bot.ActionPending, err.Error(), h.now()); perr != nil {
-				return "", fmt.Errorf("reset action %d: %w", a.ID, perr)
+				return fmt.Errorf("reset action %d: %w", a.ID, perr)
 			}
-			return "", err
+			return err
 		}
 		// Anything else may or may not have posted; never risk a double post.
-		return "", bot.Permanent(fmt.Errorf("post reply on %s: %w", c.Platform, err))
+		return bot.Permanent(fmt.Errorf("post reply on %s: %w", c.Platform, err))
 	}
-	if err := h.store.SaveReply(ctx, c.ID, c.Platform, ref); err != nil {
-		return "", fmt.Errorf("record our reply %s: %w", ref.ExternalID, err)
+	posted, _ := json.Marshal(ref)
+	if err := h.store.FinishAction(ctx, a.ID, bot.ActionSending, postedPrefix+string(posted), h.now()); err != nil {
+		return fmt.Errorf("note that action %d posted %s: %w", a.ID, ref.ExternalID, err)
 	}
-	_, err = h.store.UpdateCase(ctx, c.ID, func(cc *bot.Case) (bot.CaseChange, error) {
-		cc.State = bot.StateAwaitingCustomer
-		cc.DueAt = zeroTime
-		return h.change(bot.Event{Kind: bot.EventReplied, Actor: a.Actor, ActionID: a.ID, Text: text, URL: ref.URL}), nil
-	})
-	if err != nil {
-		return "", fmt.Errorf("update case after reply: %w", err)
-	}
-	if ref.URL != "" {
-		return ref.URL, nil
-	}
-	return ref.ExternalID, nil
+	return h.recordReply(ctx, a, ref)
 }
 
-func (h *Handlers) assisted(ctx context.Context, a bot.Action, to bot.Mention, text string) (string, error) {
+// recordReply is what follows a post the platform took, in one step: our
+// post recorded (so answers join the case), the case waiting for the
+// customer, the thread told, the action done.
+func (h *Handlers) recordReply(ctx context.Context, a bot.Action, ref bot.PostRef) error {
+	_, err := h.store.UpdateCase(ctx, a.CaseID, func(cc *bot.Case) (bot.CaseChange, error) {
+		cc.State = bot.StateAwaitingCustomer
+		cc.DueAt = zeroTime
+		result := ref.URL
+		if result == "" {
+			result = ref.ExternalID
+		}
+		ch := h.change(a, bot.Event{Kind: bot.EventReplied, Text: a.Text, URL: ref.URL}, result)
+		ch.Reply = &bot.OurPost{Platform: cc.Platform, Ref: ref}
+		return ch, nil
+	})
+	if err != nil {
+		return fmt.Errorf("record reply %s of action %d: %w", ref.ExternalID, a.ID, err)
+	}
+	return nil
+}
+
+// postedRef reads back what reply noted after the platform took the post.
+func postedRef(result string) (bot.PostRef, bool) {
+	rest, ok := strings.CutPrefix(result, postedPrefix)
+	if !ok {
+		return bot.PostRef{}, false
+	}
+	var ref bot.PostRef
+	if err := json.Unmarshal([]byte(rest), &ref); err != nil || ref.ExternalID == "" {
+		return bot.PostRef{}, false
+	}
+	return ref, true
+}
+
+func (h *Handlers) assisted(ctx context.Context, a bot.Action, to bot.Mention) error {
 	note := fmt.Sprintf("Posting on %s is done by hand: copy the reply and post it as an answer to %s", to.Platform, linkOr(to))
 	_, err := h.store.UpdateCase(ctx, a.CaseID, func(cc *bot.Case) (bot.CaseChange, error) {
 		cc.State = bot.StateAwaitingCustomer
 		cc.DueAt = zeroTime
-		return h.change(bot.Event{Kind: bot.EventAssisted, Actor: a.Actor, ActionID: a.ID, Text: text + "\n\n" + note, URL: to.URL}), nil
+		return h.change(a, bot.Event{Kind: bot.EventAssisted, Text: a.Text + "\n\n" + note, URL: to.URL}, "assisted: "+note), nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("update case after assisted reply: %w", err)
+		return fmt.Errorf("update case after assisted reply: %w", err)
 	}
-	return "assisted: " + note, nil
+	return nil
 }
 
 func linkOr(m bot.Mention) string {

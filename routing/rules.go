@@ -11,6 +11,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Rules is a parsed, validated rules file. It is not changed after Parse and
@@ -27,6 +29,9 @@ type Rules struct {
 	// Reactions maps an emoji name (without colons) to what it does on a card.
 	Reactions map[string]Reaction
 	Exclude   Exclude
+
+	slaOnce sync.Once
+	slas    map[string]time.Duration
 }
 
 // Brand is the voice replies are drafted in and the accounts that are ours.
@@ -195,6 +200,18 @@ func (r *Rules) Team(name string) (Team, bool) {
 	c.Execs = slices.Clone(t.Execs)
 	c.Discord.Roles = slices.Clone(t.Discord.Roles)
 	return c, true
+}
+
+// SLAs maps every team to its SLA. The map is built once per Rules and
+// shared: callers must not change it.
+func (r *Rules) SLAs() map[string]time.Duration {
+	r.slaOnce.Do(func() {
+		r.slas = make(map[string]time.Duration, len(r.Teams))
+		for name, t := range r.Teams {
+			r.slas[name] = t.SLA
+		}
+	})
+	return r.slas
 }
 
 // IsOurs reports whether handle is one of the brand's own accounts, compared

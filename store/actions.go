@@ -67,7 +67,7 @@ func (db *DB) SaveSuggestions(ctx context.Context, caseID int64, s []bot.Suggest
 	return nil
 }
 
-const actionColumns = `id, case_id, kind, actor, surface, suggestion, text, key, status, result, at, done_at`
+const actionColumns = `id, case_id, kind, actor, surface, suggestion, text, mention_id, key, status, result, at, done_at`
 
 func scanAction(r row) (bot.Action, error) {
 	var (
@@ -77,7 +77,7 @@ func scanAction(r row) (bot.Action, error) {
 		at           int64
 		done         *int64
 	)
-	if err := r.Scan(&a.ID, &a.CaseID, &kind, &a.Actor, &a.Surface, &a.Suggestion, &a.Text, &key, &status,
+	if err := r.Scan(&a.ID, &a.CaseID, &kind, &a.Actor, &a.Surface, &a.Suggestion, &a.Text, &a.MentionID, &key, &status,
 		&a.Result, &at, &done); err != nil {
 		return bot.Action{}, err
 	}
@@ -116,9 +116,9 @@ func (db *DB) ClaimAction(ctx context.Context, a bot.Action, jobs []bot.Job) (bo
 		if a.Key != "" {
 			key = a.Key
 		}
-		err := tx.queryRow(ctx, `INSERT INTO actions (case_id, kind, actor, surface, suggestion, text, key, status, result, at, done_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-			a.CaseID, string(a.Kind), a.Actor, a.Surface, a.Suggestion, a.Text, key, string(a.Status), a.Result,
+		err := tx.queryRow(ctx, `INSERT INTO actions (case_id, kind, actor, surface, suggestion, text, mention_id, key, status, result, at, done_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+			a.CaseID, string(a.Kind), a.Actor, a.Surface, a.Suggestion, a.Text, a.MentionID, key, string(a.Status), a.Result,
 			a.At.UnixMilli(), ms(a.DoneAt),
 		).Scan(&a.ID)
 		if errNoRows(err) && a.Key != "" {

@@ -309,6 +309,25 @@ func applyChange(ctx context.Context, tx *txn, c bot.Case, change bot.CaseChange
 		}
 		jobs[i] = j
 	}
+	if f := change.Finish; f != nil {
+		n, err := tx.exec(ctx, `UPDATE actions SET status = ?, result = ?, done_at = ? WHERE id = ? AND case_id = ?`,
+			string(f.Status), f.Result, now.UnixMilli(), f.ActionID, c.ID)
+		if err != nil {
+			return fmt.Errorf("finish action %d: %w", f.ActionID, err)
+		}
+		if n == 0 {
+			return notFound("action", f.ActionID)
+		}
+	}
+	if r := change.Reply; r != nil {
+		if r.Platform == "" || r.Ref.ExternalID == "" {
+			return fmt.Errorf("case %d: our post needs a platform and an id", c.ID)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO replies (platform, external_id, case_id, url, stored_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, r.Platform, r.Ref.ExternalID, c.ID, r.Ref.URL, now.UnixMilli()); err != nil {
+			return fmt.Errorf("record our post %s:%s: %w", r.Platform, r.Ref.ExternalID, err)
+		}
+	}
 	_, err := insertJobs(ctx, tx, jobs)
 	return err
 }

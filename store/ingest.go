@@ -167,7 +167,7 @@ func extendCase(ctx context.Context, tx *txn, caseID int64, m bot.Mention, sla m
 	if !m.Ours {
 		// Case.Mentions counts the customer's side of the conversation.
 		c.Mentions++
-		if reopens(c.State) && sameAuthor(c.Customer, m.Author) {
+		if reopens(c.State) && c.Customer.Same(m.Author) {
 			c.State = bot.StateNew
 			c.DueAt = due(now, sla[c.Team])
 			if _, err := insertEvent(ctx, tx, caseID, bot.Event{Kind: bot.EventReopened, MentionID: m.ID}, now); err != nil {
@@ -236,20 +236,6 @@ func due(now time.Time, sla time.Duration) time.Time {
 		return time.Time{}
 	}
 	return now.Add(sla)
-}
-
-// sameAuthor reports whether a is the case's customer. Without ids or
-// handles to compare it assumes so: reopening a case wrongly costs a look,
-// leaving a customer's question unseen costs the customer.
-func sameAuthor(customer, a bot.Author) bool {
-	if customer.ID != "" && a.ID != "" {
-		return customer.ID == a.ID
-	}
-	ch, ah := strings.TrimPrefix(customer.Handle, "@"), strings.TrimPrefix(a.Handle, "@")
-	if ch != "" && ah != "" {
-		return strings.EqualFold(ch, ah)
-	}
-	return true
 }
 
 // summarize collapses whitespace and shortens s to at most n characters

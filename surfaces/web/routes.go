@@ -38,8 +38,10 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if s.ready != nil {
 		if err := s.ready(r.Context()); err != nil {
+			// /healthz is public: the detail (hosts, users) goes to the log only.
+			s.log.Warn("health check failed", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("not ready: " + err.Error() + "\n"))
+			_, _ = w.Write([]byte("not ready: the database is not answering\n"))
 			return
 		}
 	}

@@ -79,6 +79,8 @@ CREATE TABLE actions (
     surface    TEXT   NOT NULL DEFAULT '',
     suggestion BIGINT NOT NULL DEFAULT 0,
     text       TEXT   NOT NULL DEFAULT '',
+    -- the customer's post a reply answers, fixed when the person clicked
+    mention_id BIGINT NOT NULL DEFAULT 0,
     key        TEXT,
     status     TEXT   NOT NULL,
     result     TEXT   NOT NULL DEFAULT '',
