@@ -110,7 +110,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		teamList = append(teamList, t)
 	}
 	w, err := web.New(web.Options{
-		Store: db, Actions: h, Teams: teamList, Token: cfg.WebToken, Addr: cfg.HTTPAddr,
+		Store: db, Actions: h, Teams: teamList, Token: cfg.WebToken, Users: cfg.WebUsers, Addr: cfg.HTTPAddr,
 		Logger: log, Now: now, Metrics: m.Handler(),
 		Ready: db.Ping,
 		Status: func(ctx context.Context) any {

@@ -4,9 +4,11 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +27,9 @@ type Config struct {
 	WebhookSecret string `envconfig:"WEBHOOK_SECRET"`
 	// WebToken guards the web inbox; required unless HTTPAddr is loopback.
 	WebToken string `envconfig:"WEB_TOKEN"`
+	// WebUsers gives people their own web tokens ("alice=tok1,bob=tok2"), so
+	// the inbox knows who acts: teams that list members require it.
+	WebUsers WebUsers `envconfig:"WEB_USERS"`
 	// Sample replays the bundled sample mentions at start: "auto" does so
 	// only with the embedded example rules (the first run), so a deployment
 	// with its own rules never sees the example brand's mentions.
@@ -44,6 +49,11 @@ type Config struct {
 func Load() (Config, error) {
 	var c Config
 	if err := envconfig.Process("earshot", &c); err != nil {
+		var pe *envconfig.ParseError
+		if errors.As(err, &pe) {
+			// ParseError prints the raw value, which may be a secret.
+			return Config{}, fmt.Errorf("config: %s: %w", pe.KeyName, pe.Err)
+		}
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	return c, c.Validate()
@@ -58,11 +68,16 @@ func (c Config) Validate() error {
 	host, port, err := net.SplitHostPort(c.HTTPAddr)
 	if err != nil || port == "" {
 		errs = append(errs, fmt.Sprintf("EARSHOT_HTTP_ADDR %q is not host:port", c.HTTPAddr))
-	} else if !IsLoopback(host) && c.WebToken == "" {
+	} else if !IsLoopback(host) && c.WebToken == "" && len(c.WebUsers) == 0 {
 		errs = append(errs, fmt.Sprintf("EARSHOT_WEB_TOKEN is required when EARSHOT_HTTP_ADDR (%q) is not a loopback address", c.HTTPAddr))
 	}
 	if c.WebToken != "" && len(c.WebToken) < 16 {
 		errs = append(errs, "EARSHOT_WEB_TOKEN must be at least 16 characters")
+	}
+	for _, name := range c.WebUsers.names() {
+		if len(c.WebUsers[name]) < 16 {
+			errs = append(errs, fmt.Sprintf("EARSHOT_WEB_USERS: the token of %q must be at least 16 characters", name))
+		}
 	}
 	if c.WebhookSecret != "" && len(c.WebhookSecret) < 16 {
 		errs = append(errs, "EARSHOT_WEBHOOK_SECRET must be at least 16 characters")
@@ -116,4 +131,40 @@ func Usage() string {
 	var b strings.Builder
 	_ = envconfig.Usagef("earshot", &Config{}, &b, "  {{range .}}{{usage_key .}}\t{{usage_default .}}\n{{end}}")
 	return b.String()
+}
+
+// WebUsers maps a person's name to their own web token.
+type WebUsers map[string]string
+
+// Decode reads "name=token,name=token". Errors name the entry's position or
+// name, never a token.
+func (u *WebUsers) Decode(value string) error {
+	m := WebUsers{}
+	for i, pair := range strings.Split(value, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		name, tok, ok := strings.Cut(pair, "=")
+		name = strings.TrimSpace(name)
+		switch {
+		case !ok || name == "":
+			return fmt.Errorf("entry %d is not name=token", i+1)
+		case tok == "":
+			return fmt.Errorf("%q has no token", name)
+		case m[name] != "":
+			return fmt.Errorf("%q is listed twice", name)
+		}
+		m[name] = tok
+	}
+	*u = m
+	return nil
+}
+
+func (u WebUsers) names() []string {
+	names := make([]string, 0, len(u))
+	for n := range u {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }

@@ -81,3 +81,29 @@ func TestSampleOn(t *testing.T) {
 		}
 	}
 }
+
+func TestWebUsers(t *testing.T) {
+	t.Setenv("EARSHOT_WEB_USERS", "alice=alice-token-0123456789, bob=bob-token-0123456789")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WebUsers["alice"] != "alice-token-0123456789" || c.WebUsers["bob"] != "bob-token-0123456789" {
+		t.Fatalf("users %v", c.WebUsers)
+	}
+	for _, bad := range []struct{ value, want string }{
+		{"alice:secret-value-1", "entry 1 is not name=token"},
+		{"alice=", `"alice" has no token`},
+		{"alice=short-secret", `token of "alice" must be at least 16`},
+		{"a=secret-value-123456,a=secret-value-123456", `"a" is listed twice`},
+	} {
+		t.Setenv("EARSHOT_WEB_USERS", bad.value)
+		_, err := Load()
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want %q", bad.value, err, bad.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("%q: error echoes the token: %v", bad.value, err)
+		}
+	}
+}

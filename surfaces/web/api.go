@@ -440,6 +440,7 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, fe)
 		return
 	}
+	_, req.Verified = verifiedUser(r)
 	a, err := s.actions.Do(ctx, req)
 	switch {
 	case errors.Is(err, bot.ErrForbidden) || (err == nil && a.Status == bot.ActionDenied):

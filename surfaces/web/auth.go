@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -38,6 +39,35 @@ func sessionValue(token string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// userSession is the session cookie of a person who signed in with their
+// own token: their name and proof of their token, which only they hold.
+func userSession(name, token string) string {
+	m := hmac.New(sha256.New, []byte(token))
+	m.Write([]byte("earshot web user session v1\x00" + name))
+	return "u." + url.QueryEscape(name) + "." + hex.EncodeToString(m.Sum(nil))
+}
+
+// guarded reports whether the inbox needs a sign-in at all.
+func (s *Server) guarded() bool { return s.token != "" || len(s.users) > 0 }
+
+// userForToken finds whose personal token tok is.
+func (s *Server) userForToken(tok string) (string, bool) {
+	for name, t := range s.users {
+		if equalSecret(tok, t) {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+type verifiedKey struct{}
+
+// verifiedUser is the person the request's credentials name, if any.
+func verifiedUser(r *http.Request) (string, bool) {
+	name, ok := r.Context().Value(verifiedKey{}).(string)
+	return name, ok && name != ""
+}
+
 // equalSecret compares in constant time; hashing first hides the length too.
 func equalSecret(got, want string) bool {
 	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
@@ -68,7 +98,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 
-		if s.token == "" && r.URL.Path != "/healthz" && !loopbackRequestHost(r.Host) {
+		if !s.guarded() && r.URL.Path != "/healthz" && !loopbackRequestHost(r.Host) {
 			// Without a token the only guard is that the browser is on this
 			// machine; a page on another site that rebinds its DNS name to
 			// 127.0.0.1 arrives with its own Host and is turned away here.
@@ -76,13 +106,16 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			return
 		}
 		bearer := false
-		if s.token != "" && !isPublic(r.URL.Path) {
-			ok, viaBearer := s.authenticate(r)
+		if s.guarded() && !isPublic(r.URL.Path) {
+			user, ok, viaBearer := s.authenticate(r)
 			if !ok {
 				s.unauthorized(w, r)
 				return
 			}
 			bearer = viaBearer
+			if user != "" {
+				r = r.WithContext(context.WithValue(r.Context(), verifiedKey{}, user))
+			}
 		}
 		if !bearer && !safeMethod(r.Method) {
 			if err := cop.Check(r); err != nil {
@@ -109,21 +142,35 @@ func loopbackRequestHost(hostport string) bool {
 	return loopbackHost(host)
 }
 
-// authenticate accepts a bearer token or the session cookie; a wrong bearer
-// token is not rescued by a cookie.
-func (s *Server) authenticate(r *http.Request) (ok, viaBearer bool) {
+// authenticate accepts a bearer token or the session cookie, the shared
+// token's or a person's own; a wrong bearer token is not rescued by a cookie.
+// user is the verified person, "" for the shared token.
+func (s *Server) authenticate(r *http.Request) (user string, ok, viaBearer bool) {
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		scheme, tok, found := strings.Cut(auth, " ")
 		if !found || !strings.EqualFold(scheme, "Bearer") {
-			return false, false
+			return "", false, false
 		}
-		return equalSecret(strings.TrimSpace(tok), s.token), true
+		tok = strings.TrimSpace(tok)
+		if name, ok := s.userForToken(tok); ok {
+			return name, true, true
+		}
+		return "", s.token != "" && equalSecret(tok, s.token), true
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return false, false
+		return "", false, false
 	}
-	return hmac.Equal([]byte(c.Value), []byte(s.session)), false
+	if rest, ok := strings.CutPrefix(c.Value, "u."); ok {
+		esc, _, _ := strings.Cut(rest, ".")
+		name, err := url.QueryUnescape(esc)
+		tok, known := s.users[name]
+		if err != nil || !known {
+			return "", false, false
+		}
+		return name, hmac.Equal([]byte(c.Value), []byte(userSession(name, tok))), false
+	}
+	return "", s.token != "" && hmac.Equal([]byte(c.Value), []byte(s.session)), false
 }
 
 func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request) {
@@ -141,11 +188,11 @@ func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"))
-	if s.token == "" {
+	if !s.guarded() {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	if ok, _ := s.authenticate(r); ok {
+	if _, ok, _ := s.authenticate(r); ok {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
@@ -159,18 +206,24 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostForm.Get("next"))
-	if s.token == "" {
+	if !s.guarded() {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	if !equalSecret(r.PostForm.Get("token"), s.token) {
+	tok := r.PostForm.Get("token")
+	value := ""
+	if name, ok := s.userForToken(tok); ok {
+		value = userSession(name, tok)
+	} else if s.token != "" && equalSecret(tok, s.token) {
+		value = s.session
+	} else {
 		s.log.Warn("web sign-in refused", "remote", r.RemoteAddr)
-		s.renderLogin(w, r, http.StatusUnauthorized, next, "That token is not the one this inbox was started with.")
+		s.renderLogin(w, r, http.StatusUnauthorized, next, "That token is not one this inbox was started with.")
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     sessionCookie,
-		Value:    s.session,
+		Value:    value,
 		Path:     "/",
 		MaxAge:   int(sessionMaxAge / time.Second),
 		HttpOnly: true,
@@ -216,9 +269,13 @@ func requestIsHTTPS(r *http.Request) bool {
 	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-// userName reads the person's name from the earshot_user cookie; no cookie
-// means "local", a malformed one is an error rather than a silent rename.
+// userName is who is clicking: the signed-in person when they used their own
+// token, else the name from the earshot_user cookie (a label anyone can set;
+// no cookie means "local", a malformed one is an error, not a silent rename).
 func userName(r *http.Request) (string, error) {
+	if name, ok := verifiedUser(r); ok {
+		return name, nil
+	}
 	c, err := r.Cookie(userCookie)
 	if err != nil {
 		return defaultUser, nil

@@ -36,6 +36,7 @@ type base struct {
 	Title    string
 	AssetVer string
 	User     string
+	Verified bool // User signed in with their own token
 	SignOut  bool
 	Here     string // this page's path, to come back after changing the name
 	Page     string // body class
@@ -46,7 +47,8 @@ func (s *Server) base(r *http.Request, title, page string) base {
 	if err != nil {
 		user = defaultUser
 	}
-	return base{Title: title, AssetVer: s.assetVer, User: user, SignOut: s.token != "", Here: safeNext(r.URL.RequestURI()), Page: page}
+	_, verified := verifiedUser(r)
+	return base{Title: title, AssetVer: s.assetVer, User: user, Verified: verified, SignOut: s.guarded(), Here: safeNext(r.URL.RequestURI()), Page: page}
 }
 
 // render executes into a buffer first so a template error becomes a clean

@@ -49,6 +49,10 @@ type Options struct {
 	// Token, when set, is needed for every route but /healthz and /login.
 	// Without it the server only answers requests addressed to a loopback host.
 	Token string
+	// Users maps a person's name to their own token. Signing in with one
+	// makes the web a verified identity ("web:<name>"), which teams that list
+	// their members require; the shared Token only grants access.
+	Users map[string]string
 	// Addr is where the server listens (Serve) and decides whether Token is
 	// required. Empty means 127.0.0.1:8080.
 	Addr   string
@@ -73,6 +77,7 @@ type Server struct {
 	teams   []bot.Team
 	token   string
 	session string // HMAC of the token, the session cookie's value
+	users   map[string]string
 	addr    string
 	log     *slog.Logger
 	now     func() time.Time
@@ -112,7 +117,15 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !loop && o.Token == "" {
+	for name, tok := range o.Users {
+		if _, err := validUserName(name); err != nil || name != strings.TrimSpace(name) {
+			return nil, fmt.Errorf("web user %q: not a valid name (letters, digits, spaces, . - _)", name)
+		}
+		if len(tok) < 16 {
+			return nil, fmt.Errorf("web user %q: token shorter than 16 characters", name)
+		}
+	}
+	if !loop && o.Token == "" && len(o.Users) == 0 {
 		return nil, fmt.Errorf("EARSHOT_WEB_TOKEN is required when listening on %s", o.Addr)
 	}
 	if o.Logger == nil {
@@ -130,6 +143,7 @@ func New(o Options) (*Server, error) {
 		actions:   o.Actions,
 		teams:     o.Teams,
 		token:     o.Token,
+		users:     o.Users,
 		addr:      o.Addr,
 		log:       o.Logger,
 		now:       o.Now,
