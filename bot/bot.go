@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -244,12 +245,5 @@ func (d Decider) Decide(m Mention) Incoming {
 }
 
 func containsLink(s string) bool {
-	for i := 0; i+7 < len(s); i++ {
-		if s[i] == 'h' && (hasPrefixAt(s, i, "http://") || hasPrefixAt(s, i, "https://")) {
-			return true
-		}
-	}
-	return false
+	return strings.Contains(s, "http://") || strings.Contains(s, "https://")
 }
-
-func hasPrefixAt(s string, i int, p string) bool { return len(s)-i >= len(p) && s[i:i+len(p)] == p }

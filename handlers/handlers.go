@@ -138,7 +138,13 @@ func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, err
 		h.log.Warn("action denied", "case", c.ID, "kind", r.Kind, "actor", r.Actor, "team", c.Team, "reason", reason)
 		return a, fmt.Errorf("%s on case %d: %s: %w", r.Kind, c.ID, reason, bot.ErrForbidden)
 	}
-	if err := h.validate(ctx, r, c); err != nil {
+	var sugg []bot.Suggestion
+	if r.Kind == bot.ActReply && r.Suggestion != 0 {
+		if sugg, err = h.store.Suggestions(ctx, c.ID); err != nil {
+			return bot.Action{}, fmt.Errorf("load suggestions of case %d: %w", c.ID, err)
+		}
+	}
+	if err := validate(r, c, sugg); err != nil {
 		return bot.Action{}, err
 	}
 	if alreadyThere(r, c) {
@@ -156,10 +162,6 @@ func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, err
 		}
 		a.MentionID = to.ID
 		if r.Suggestion > 0 {
-			sugg, err := h.store.Suggestions(ctx, c.ID)
-			if err != nil {
-				return bot.Action{}, fmt.Errorf("load suggestions of case %d: %w", c.ID, err)
-			}
 			a.Text = sugg[r.Suggestion-1].Text
 		}
 	}
@@ -227,17 +229,14 @@ func defaultTarget(r bot.ActionRequest, c bot.Case, a bot.Action) string {
 	return "r" + strconv.FormatInt(c.Rev, 10)
 }
 
-func (h *Handlers) validate(ctx context.Context, r bot.ActionRequest, c bot.Case) error {
+// validate checks r's values against the case and its suggestions.
+func validate(r bot.ActionRequest, c bot.Case, sugg []bot.Suggestion) error {
 	switch r.Kind {
 	case bot.ActReply:
 		if r.Suggestion == 0 && r.Text == "" {
 			return &RequestError{Field: "text", Msg: "a reply needs a suggestion number or text"}
 		}
 		if r.Suggestion != 0 {
-			sugg, err := h.store.Suggestions(ctx, c.ID)
-			if err != nil {
-				return fmt.Errorf("load suggestions of case %d: %w", c.ID, err)
-			}
 			if r.Suggestion < 0 || r.Suggestion > len(sugg) {
 				return &RequestError{Field: "suggestion", Msg: fmt.Sprintf("case %d has %d suggestions, not %d", c.ID, len(sugg), r.Suggestion)}
 			}

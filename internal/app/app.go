@@ -155,16 +155,7 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Timeouts keep a slow client from holding a connection; the live event
-	// stream lifts the write deadline for itself.
-	srv := &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-	}
+	srv := web.HTTPServer(a.handler, a.log)
 	httpErr := make(chan error, 1)
 	go func() {
 		a.log.Info("web inbox listening", "url", "http://"+ln.Addr().String()+"/")

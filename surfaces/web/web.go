@@ -234,18 +234,23 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Serve listens on Addr until ctx ends, then shuts down gracefully.
-func (s *Server) Serve(ctx context.Context) error {
-	srv := &http.Server{
-		Addr:              s.addr,
-		Handler:           s.handler,
+// HTTPServer is the http.Server earshot serves h with: timeouts keep a slow
+// client from holding a connection, and the live event stream lifts the
+// write deadline for itself.
+func HTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		// The event stream lifts this deadline for itself.
-		WriteTimeout: 60 * time.Second,
-		IdleTimeout:  2 * time.Minute,
-		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+}
+
+// Serve listens on Addr until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context) error {
+	srv := HTTPServer(s.handler, s.log)
 	srv.RegisterOnShutdown(s.hub.close)
 	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {
