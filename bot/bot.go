@@ -227,7 +227,26 @@ func (d Decider) Decide(m Mention) Incoming {
 	if m.Ours {
 		return in // our own posts only ever extend a case
 	}
-	dec := rules.Match(routing.Input{
+	dec := rules.Match(RoutingInput(m, labels))
+	in.Teams, in.Rules, in.Excluded = dec.Teams, dec.Routes, dec.Excluded
+	for _, name := range dec.Teams {
+		t, ok := rules.Teams[name]
+		if !ok {
+			continue
+		}
+		if u := TeamUrgency(labels, m.Author.Followers, t.Urgency); u != labels.Urgency {
+			if in.Urgency == nil {
+				in.Urgency = map[string]Urgency{}
+			}
+			in.Urgency[name] = u
+		}
+	}
+	return in
+}
+
+// RoutingInput is what routing sees of a labelled mention.
+func RoutingInput(m Mention, labels Labels) routing.Input {
+	return routing.Input{
 		Text:      m.Text,
 		Platform:  m.Platform,
 		Lang:      m.Lang,
@@ -235,13 +254,12 @@ func (d Decider) Decide(m Mention) Incoming {
 		URL:       m.URL,
 		Followers: m.Author.Followers,
 		IsReply:   m.IsReply(),
-		HasLink:   m.URL != "" || containsLink(m.Text),
+		// The post's own address is not a link in it: every post has one.
+		HasLink:   containsLink(m.Text),
 		Sentiment: string(labels.Sentiment),
 		Intent:    string(labels.Intent),
 		Urgency:   string(labels.Urgency),
-	})
-	in.Teams, in.Rules, in.Excluded = dec.Teams, dec.Routes, dec.Excluded
-	return in
+	}
 }
 
 func containsLink(s string) bool {

@@ -345,18 +345,3 @@ func TestIsOurs(t *testing.T) {
 		}
 	}
 }
-
-func BenchmarkMatch(b *testing.B) {
-	r := Example()
-	inputs := []Input{
-		{Text: "The new Lumio lamp is gorgeous, thanks @lumio!", Platform: "bluesky", Intent: "praise", Sentiment: "positive", Followers: 300},
-		{Text: "My Lumio lamp caught fire after the firmware update. My kid was next to it.", Platform: "mastodon", Intent: "safety", Sentiment: "negative", Urgency: "critical"},
-		{Text: "@lumio you charged me twice for Lumio+ this month and support hasn't answered in 3 days", Platform: "x", Intent: "complaint", Sentiment: "negative", Followers: 52000},
-		{Text: "Anyone know a good lamp for reading? Mine flickers when the dimmer is low and I'm tired of it.", Platform: "reddit"},
-		{Text: "Lumio: we're hiring! Apply now at https://lumio.example/jobs", Platform: "bluesky"},
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		r.Match(inputs[i%len(inputs)])
-	}
-}

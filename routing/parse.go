@@ -19,6 +19,11 @@ const DefaultSLA = time.Hour
 func Parse(file string, data []byte) (*Rules, error) {
 	p := &parser{file: file}
 	r := p.rules(data)
+	if len(p.probs) == 0 {
+		if err := r.Compile(); err != nil {
+			p.add(0, "", "%v", err)
+		}
+	}
 	if len(p.probs) > 0 {
 		sortProblems(p.probs)
 		return nil, &ValidationError{Problems: p.probs}

@@ -15,11 +15,21 @@ import (
 // Every file in testdata/bad must be listed, so the corpus cannot drift.
 func TestBadRules(t *testing.T) {
 	cases := map[string][]string{
-		"alias.yaml":                {`alias.yaml:8: route "again": any: YAML aliases are not supported`},
-		"bad_brand.yaml":            {`bad_brand.yaml:3: brand: support_url: "lumio.example/help" is not an http(s) URL`, `bad_brand.yaml:4: brand: handles: empty handle`},
-		"bad_exclude.yaml":          {`bad_exclude.yaml:4: exclude: domains: "https://spam.example" is not a bare domain`, `bad_exclude.yaml:5: exclude: authors: empty author`, `bad_exclude.yaml:6: exclude: unknown field "people"`},
-		"bad_indent.yaml":           {`bad_indent.yaml:2: invalid YAML:`},
-		"bad_labels.yaml":           {`bad_labels.yaml:7: route "complaints": intent: unknown value "complain"`, `bad_labels.yaml:9: route "moods": sentiment: unknown value "angry" (want one of positive, neutral, negative)`, `bad_labels.yaml:11: route "hurry": urgency: unknown value "urgent"`},
+		"alias.yaml":       {`alias.yaml:8: route "again": any: YAML aliases are not supported`},
+		"bad_brand.yaml":   {`bad_brand.yaml:3: brand: support_url: "lumio.example/help" is not an http(s) URL`, `bad_brand.yaml:4: brand: handles: empty handle`},
+		"bad_exclude.yaml": {`bad_exclude.yaml:4: exclude: domains: "https://spam.example" is not a bare domain`, `bad_exclude.yaml:5: exclude: authors: empty author`, `bad_exclude.yaml:6: exclude: unknown field "people"`},
+		"bad_indent.yaml":  {`bad_indent.yaml:2: invalid YAML:`},
+		"bad_labels.yaml":  {`bad_labels.yaml:7: route "complaints": intent: unknown value "complain"`, `bad_labels.yaml:9: route "moods": sentiment: unknown value "angry" (want one of positive, neutral, negative)`, `bad_labels.yaml:11: route "hurry": urgency: unknown value "urgent"`},
+		"bad_query.yaml": {
+			`bad_query.yaml:6: route "brand": query "lumio OR (acme": column 10: unbalanced "(": no ")" closes it`,
+			`bad_query.yaml:10: route "billing": query "refund OR": column 8: OR needs a term on both sides`,
+			`bad_query.yaml:12: route "colour": query "lumio colour:red": column 7: unknown field "colour:"`,
+			`bad_query.yaml:14: route "angry": query "intent:angry": column 1: intent: "angry" is not valid (want complaint, question,`,
+			`bad_query.yaml:16: route "broad": query "re* -coupon": column 1: "re*": a wildcard needs at least 3 characters before the *`,
+			`bad_query.yaml:18: route "near": query "\"app\"~3": column 1: proximity needs at least two words`,
+			`bad_query.yaml:20: route "list": query: want a single value, got a list`,
+		},
+		"bad_wildcard.yaml":         {`bad_wildcard.yaml:5: exclude: terms: "ap*": a wildcard needs at least 3 characters`, `bad_wildcard.yaml:8: route "brand": any: "lu*mio": only a trailing *`},
 		"bad_reactions.yaml":        {`bad_reactions.yaml:6: reactions: eyes: unknown action "clam"`, `bad_reactions.yaml:7: reactions: four: unknown action "reply:4"`, `bad_reactions.yaml:8: reactions: zero: unknown action "reply:0"`, `bad_reactions.yaml:9: reactions: eyes: duplicate reaction (first at line 6)`, `bad_reactions.yaml:10: reactions: fire: want a single value, got a list`},
 		"bad_sla.yaml":              {`bad_sla.yaml:3: team "care": sla: invalid duration "1 hour"`, `bad_sla.yaml:5: team "billing": sla: invalid duration "-5m"`, `bad_sla.yaml:7: team "product": sla: invalid duration "90"`, `bad_sla.yaml:9: team "safety": sla: invalid duration "0s"`},
 		"bad_targets.yaml":          {`bad_targets.yaml:3: team "care": slack: channel is required`, `bad_targets.yaml:4: team "care": discord.channel: "#care" is not a channel id`, `bad_targets.yaml:6: team "billing": members: "slck:U024BE7LH"`},

@@ -32,6 +32,12 @@ type Rules struct {
 
 	slaOnce sync.Once
 	slas    map[string]time.Duration
+
+	// The compiled matcher: built by Parse, or on first use for rules put
+	// together in code.
+	engOnce sync.Once
+	eng     *engine
+	engErr  error
 }
 
 // Brand is the voice replies are drafted in and the accounts that are ours.
@@ -51,9 +57,6 @@ type Exclude struct {
 	Terms   []string
 	Authors []string // handles without '@'
 	Domains []string
-
-	terms   *termSet
-	domains *termSet
 }
 
 // Route is one node of the routing tree. A route matches when all of its
@@ -61,6 +64,8 @@ type Exclude struct {
 // matches everything.
 type Route struct {
 	Name string
+	// Query, when set, must match (see ParseQuery for the language).
+	Query *Query
 	// Any matches when at least one term occurs in the text.
 	Any []string
 	// Label matchers: the mention's label must be one of the listed values.
@@ -77,7 +82,12 @@ type Route struct {
 	Routes   []*Route
 	Line     int
 
-	terms *termSet
+	// Set when the rules are compiled.
+	id, parent  int32
+	anyIDs      []int32
+	gate        []int32
+	gated       bool
+	ungatedKids []*Route
 }
 
 // Reaction is what an emoji on a card does.
@@ -94,6 +104,34 @@ func (r Reaction) String() string {
 		return fmt.Sprintf("reply:%d", r.Suggestion)
 	}
 	return r.Action
+}
+
+// Compile builds the matcher now rather than on the first Match, and reports
+// a term that cannot be matched. Parse calls it; rules put together in code
+// may.
+func (r *Rules) Compile() error {
+	r.engOnce.Do(func() { r.eng, r.engErr = compile(r) })
+	return r.engErr
+}
+
+// Stats describes compiled rules, for operators.
+type Stats struct {
+	Routes   int `json:"routes"`
+	Literals int `json:"literals"`
+	// AutomatonBytes is the memory the compiled term matcher holds.
+	AutomatonBytes int `json:"automaton_bytes"`
+}
+
+// Stats counts the routes and distinct literals of compiled rules.
+func (r *Rules) Stats() Stats {
+	if r == nil || r.Compile() != nil {
+		return Stats{}
+	}
+	st := Stats{Routes: len(r.eng.routes), Literals: len(r.eng.lits)}
+	if r.eng.ac != nil {
+		st.AutomatonBytes = r.eng.ac.SizeBytes()
+	}
+	return st
 }
 
 // Input is what routing looks at: a mention and its labels as plain data.
@@ -198,6 +236,8 @@ func (r *Rules) Team(name string) (Team, bool) {
 	c.Members = slices.Clone(t.Members)
 	c.Leads = slices.Clone(t.Leads)
 	c.Execs = slices.Clone(t.Execs)
+	c.Urgency.High = slices.Clone(t.Urgency.High)
+	c.Urgency.Critical = slices.Clone(t.Urgency.Critical)
 	c.Discord.Roles = slices.Clone(t.Discord.Roles)
 	return c, true
 }

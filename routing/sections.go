@@ -99,6 +99,8 @@ func (p *parser) team(name string, line int, n *yaml.Node) *Team {
 				break
 			}
 			t.SLA = d
+		case "urgency":
+			t.Urgency = p.urgency(v, ctx)
 		case "slack":
 			t.Slack = p.slack(v, ctx)
 		case "discord":
@@ -109,6 +111,29 @@ func (p *parser) team(name string, line int, n *yaml.Node) *Team {
 		return true
 	})
 	return t
+}
+
+// urgency reads a team's say on how urgent its cases are.
+func (p *parser) urgency(n *yaml.Node, ctx string) UrgencyPolicy {
+	var u UrgencyPolicy
+	ctx += ": urgency"
+	if isNull(n) || !p.want(n, yaml.MappingNode, ctx, "definition") {
+		return u
+	}
+	p.fields(n, ctx, func(k, v *yaml.Node) bool {
+		switch k.Value {
+		case "high_reach":
+			u.HighReach = p.count(v, ctx, k.Value)
+		case "high":
+			u.High = p.oneOf(v, ctx, k.Value, Intents())
+		case "critical":
+			u.Critical = p.oneOf(v, ctx, k.Value, Intents())
+		default:
+			return false
+		}
+		return true
+	})
+	return u
 }
 
 // identities reads people allowed to act: "alice" or "slack:U024BE7LH".
@@ -201,15 +226,19 @@ func (p *parser) exclude(n *yaml.Node) Exclude {
 		}
 		return true
 	})
-	e.terms = newTermSet(e.Terms)
-	e.domains = newDomainSet(e.Domains)
 	return e
 }
 
 // terms reads search terms. A blank term would match everywhere, so strs'
 // refusal of empty items is what keeps a typo from routing every mention.
 func (p *parser) terms(n *yaml.Node, ctx, field string) []string {
-	return p.strs(n, ctx, field, "term")
+	terms := p.strs(n, ctx, field, "term")
+	for _, t := range terms {
+		if _, err := termLiteral(t); err != nil {
+			p.add(n.Line, ctx, "%s: %v", field, err)
+		}
+	}
+	return terms
 }
 
 func (p *parser) reactions(n *yaml.Node) map[string]Reaction {

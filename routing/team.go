@@ -15,11 +15,26 @@ type Team struct {
 	Leads   []string `json:"leads,omitempty"`
 	Execs   []string `json:"execs,omitempty"`
 	// SLA is how long the team has to answer; default one hour.
-	SLA     time.Duration `json:"sla"`
+	SLA time.Duration `json:"sla"`
+	// Urgency is the team's say on how urgent its cases are.
+	Urgency UrgencyPolicy `json:"urgency,omitzero"`
 	Slack   SlackTarget   `json:"slack,omitzero"`
 	Discord DiscordTarget `json:"discord,omitzero"`
 	// Line is where the team is defined in the rules file, for messages.
 	Line int `json:"-"`
+}
+
+// UrgencyPolicy adjusts the classifier's urgency for one team's cases: a
+// team of three watching a niche product may treat 2,000 followers as a loud
+// voice, and a billing team may want every churn threat at the top.
+type UrgencyPolicy struct {
+	// HighReach is the follower count from which a negative post is high
+	// urgency; 0 keeps the default (10,000).
+	HighReach int `json:"high_reach,omitempty"`
+	// High and Critical list intents that are at least that urgent. Safety
+	// is always critical.
+	High     []string `json:"high,omitempty"`
+	Critical []string `json:"critical,omitempty"`
 }
 
 // SlackTarget is where a team's cards go in Slack.

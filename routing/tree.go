@@ -28,6 +28,18 @@ func (p *parser) route(n *yaml.Node, r *Rules, root bool, seen map[string]int) *
 		switch key {
 		case "name":
 			p.str(v, ctx, key) // kind check; the value was read above
+		case "query":
+			src := p.str(v, ctx, key)
+			if v.Kind != yaml.ScalarNode {
+				break
+			}
+			q, err := ParseQuery(src)
+			if err != nil {
+				p.add(v.Line, ctx, "query %q: %v", src, err)
+				break
+			}
+			rt.Query = q
+			matchers++
 		case "any":
 			rt.Any = p.terms(v, ctx, key)
 			matchers += len(rt.Any)
@@ -78,7 +90,6 @@ func (p *parser) route(n *yaml.Node, r *Rules, root bool, seen map[string]int) *
 		}
 		return true
 	})
-	rt.terms = newTermSet(rt.Any)
 	fieldsWrong := len(p.probs) > before
 
 	switch {
@@ -102,7 +113,7 @@ func (p *parser) route(n *yaml.Node, r *Rules, root bool, seen map[string]int) *
 	} else if matchers == 0 && !fieldsWrong {
 		// Only when nothing else was wrong here: a misspelt or invalid
 		// matcher is the real problem, already reported.
-		p.add(n.Line, ctx, "no matchers: set any, intent, sentiment, urgency, platform, lang, min_followers, is_reply or has_link (only the root may match everything)")
+		p.add(n.Line, ctx, "no matchers: set query, any, intent, sentiment, urgency, platform, lang, min_followers, is_reply or has_link (only the root may match everything)")
 	}
 
 	if kids != nil && !isNull(kids) && p.want(kids, yaml.SequenceNode, ctx, "routes") {
