@@ -1,8 +1,10 @@
 // Package classify is earshot's built-in classifier: it labels a public post
 // with sentiment, intent and urgency, and picks out the product and the
 // problem it is about, from a compact English lexicon (lexicon.txt, embedded)
-// with negation, intensifiers, emoji and a little sarcasm handling. It needs
-// no network and no model, so the bot labels every mention the moment it
+// with negation, intensifiers, emoji, quotes and a little sarcasm handling,
+// backed by the general VADER lexicon (vader_lexicon.txt, MIT, see
+// LICENSE.vader) for the words the hand lexicon does not know. It needs no
+// network and no model, so the bot labels every mention the moment it
 // arrives; an LLM classifier may replace it when one is configured.
 //
 // It is a leaf: plain strings in, plain strings out. The bot adapts Result
@@ -12,6 +14,8 @@ package classify
 import (
 	_ "embed"
 	"fmt"
+	"math"
+	"strings"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -52,9 +56,11 @@ const HighReach = 10_000
 type Input struct {
 	Text     string
 	Platform string
-	// Lang is the platform's language tag. The lexicon is English and is
-	// applied whatever the tag says: tags are often wrong, and words such as
-	// "app", "bug" or "refund" travel across languages.
+	// Lang is the platform's language tag. The hand lexicon is English and
+	// is applied whatever the tag says: tags are often wrong, and words such
+	// as "app", "bug" or "refund" travel across languages. The general
+	// lexicon is only applied to posts tagged English or not tagged: its
+	// thousands of common words are false friends elsewhere.
 	Lang      string
 	Followers int
 	IsReply   bool
@@ -63,8 +69,17 @@ type Input struct {
 // Result is what Classify finds. Product and Problem are "" when not found.
 type Result struct {
 	Sentiment string
-	Intent    string
-	Urgency   string
+	// Score is the sentiment's strength in [-1, 1]: the summed term weights
+	// x normalised VADER-style, x/sqrt(x*x+ScoreAlpha), once the intent has
+	// had its say (a complaint scores at most -ScoreThreshold, spam 0).
+	// Sentiment is Positive from ScoreThreshold up, Negative from
+	// -ScoreThreshold down: SentimentOf(Score) == Sentiment.
+	Score   float64
+	Intent  string
+	Urgency string
+	// Urgent: the author presses for speed ("asap", "third time asking",
+	// "still waiting"), which makes a post at least high.
+	Urgent bool
 	// Product is the first product term in the post, as the caller wrote it.
 	Product string
 	// Problem is a short phrase around the first problem term, at most
@@ -75,8 +90,39 @@ type Result struct {
 // MaxProblem is the longest Problem phrase, in runes.
 const MaxProblem = 60
 
+// ScoreAlpha shapes Score: a weight sum x becomes x/sqrt(x*x+ScoreAlpha),
+// so one strong word ("great", 2) gives 0.46 and a post full of them nears
+// 1 without reaching it. 15 is VADER's value.
+const ScoreAlpha = 15
+
+// ScoreThreshold is the |Score| from which a post is not neutral: a weight
+// sum of ±1, one mild word such as "cool" or "slow".
+const ScoreThreshold = 0.25 // 1/sqrt(1+ScoreAlpha)
+
+// normScore maps a weight sum to Score.
+func normScore(x float64) float64 {
+	if math.Abs(x) > 1e100 { // x*x would overflow, and the answer is ±1 anyway
+		return math.Copysign(1, x)
+	}
+	return x / math.Sqrt(x*x+ScoreAlpha)
+}
+
+// SentimentOf is the sentiment label of a Score.
+func SentimentOf(score float64) string {
+	switch {
+	case score >= ScoreThreshold:
+		return Positive
+	case score <= -ScoreThreshold:
+		return Negative
+	}
+	return Neutral
+}
+
 //go:embed lexicon.txt
 var lexiconText string
+
+//go:embed vader_lexicon.txt
+var vaderText string
 
 // DefaultProducts are the product terms every Classifier knows: the example
 // brand's (Lumio lamps, the Lumio app, the Lumio+ subscription).
@@ -99,7 +145,7 @@ func New() *Classifier { return NewWithProducts(nil) }
 // is a programming error that the package's tests catch; it panics.
 func NewWithProducts(extra []string) *Classifier {
 	products := append(DefaultProducts(), extra...)
-	lex, err := compile("lexicon.txt", lexiconText, products)
+	lex, err := compileWith("lexicon.txt", lexiconText, source{"vader_lexicon.txt", vaderText}, products)
 	if err != nil {
 		panic(fmt.Sprintf("classify: embedded lexicon: %v", err))
 	}
@@ -114,12 +160,15 @@ func (c *Classifier) Classify(in Input) Result {
 	}
 	var stack [64]token
 	toks := tokenize(text, stack[:0])
-	s := scan{lex: c.lex, toks: toks, problemAt: -1}
+	s := scan{lex: c.lex, toks: toks, problemAt: -1, foreign: foreign(in.Lang)}
 	s.run()
 
-	r := Result{Sentiment: s.sentiment()}
-	r.Intent = s.intent(r.Sentiment)
-	r.Urgency = urgency(r, s.flags, in.Followers)
+	raw := s.score()
+	r := Result{Intent: s.intent(raw)}
+	r.Score = normScore(s.settle(r.Intent, raw))
+	r.Sentiment = SentimentOf(r.Score)
+	r.Urgent = s.flags&fUrgent != 0
+	r.Urgency = UrgencyPolicy{}.Urgency(r, in.Followers)
 	if s.product != nil {
 		r.Product = s.product.product
 	}
@@ -129,27 +178,88 @@ func (c *Classifier) Classify(in Input) Result {
 	return r
 }
 
+// grievance is the weight sum from which a question or a lead reads as a
+// complaint: one strong word or two plain ones ("so annoying"), where one
+// mild word ("worried about clogging?") is only part of the question.
+const grievance = -2.0
+
+// foreign reports a language tag other than English ("en", "en-GB", "EN_us").
+func foreign(lang string) bool {
+	if lang == "" {
+		return false
+	}
+	base, _, _ := strings.Cut(strings.ReplaceAll(lang, "_", "-"), "-")
+	return !strings.EqualFold(base, "en")
+}
+
+// settle makes the weight sum agree with the intent where the intent says
+// what the author feels: a complaint or a churn threat is negative however
+// politely it is put ("I'm porting to Ringo"), and so is a report of harm;
+// praise is positive. A question or a lead asks rather than judges: "how
+// bad are the cold starts?" is not a bad review. Spam and news are nobody's
+// feeling about the brand, so their bait and reporting words weigh nothing,
+// and a report the author calls calm ("fyi", "heads up") is neutral.
+func (s *scan) settle(intent string, raw float64) float64 {
+	switch intent {
+	case Bug, Safety:
+		if s.flags&fCalm != 0 {
+			return 0
+		}
+		if intent == Safety {
+			return min(raw, -1)
+		}
+	case Complaint, Churn:
+		return min(raw, -1)
+	case Praise:
+		return max(raw, 1)
+	case Question, Lead:
+		return max(raw, 0)
+	case Spam:
+		return 0
+	case Other:
+		if s.flags&fNews != 0 && !s.self {
+			return 0
+		}
+	}
+	return raw
+}
+
 // intent applies the precedence: safety first, because a person may be in
-// danger; then spam, so it never reaches a person; then the specific kinds
-// before the general ones. Lead comes before question: "does anyone use a
-// Lumio lamp?" is both, and the buying intent is the more useful label.
-func (s *scan) intent(sentiment string) string {
+// danger; then spam, so it never reaches a person; then praise that is
+// plainly praise; then the specific kinds before the general ones, and news
+// before the labels sentiment alone would give. Lead comes before question:
+// "does anyone use a Lumio lamp?" is both, and the buying intent is the
+// more useful label.
+func (s *scan) intent(raw float64) string {
 	f := s.flags
+	sentiment := SentimentOf(normScore(raw))
 	switch {
 	case f&fSafety != 0:
 		return Safety
 	case f&fSpam != 0, s.hasLink && (f&fSpamWeak != 0 || s.words-s.hashtags == 0):
 		return Spam
+	case sentiment == Positive && f&fPraise != 0 && f&(fBug|fChurn|fLead|fQuestion|fQuestionAny) == 0 && !s.question:
+		// Thanks in a post that reads positive is praise even when it
+		// names a refund or a fee: "thanks for the quick refund".
+		return Praise
 	case f&fBug != 0, f&fBugWeak != 0 && (sentiment == Negative || f&problemFlags != 0):
 		return Bug
 	case f&fChurn != 0:
 		return Churn
 	case f&fComplaint != 0, sentiment == Negative && f&fService != 0:
 		return Complaint
+	case raw <= grievance && (f&fLead != 0 || s.question || f&(fQuestion|fQuestionAny) != 0):
+		// "why does the app keep logging me out?? so annoying" asks
+		// nothing: a question that is really a grievance is a complaint.
+		return Complaint
 	case f&fLead != 0:
 		return Lead
 	case s.question || f&(fQuestion|fQuestionAny) != 0:
 		return Question
+	case f&fNews != 0 && !s.self:
+		// Reported in the third person, "Clearstream fined £4.3m": news,
+		// whatever its words weigh.
+		return Other
 	case sentiment == Positive, f&fPraise != 0 && sentiment == Neutral:
 		return Praise
 	case sentiment == Negative:
@@ -158,16 +268,7 @@ func (s *scan) intent(sentiment string) string {
 	return Other
 }
 
-func urgency(r Result, f flag, followers int) string {
-	switch {
-	case r.Intent == Safety:
-		return Critical
-	case r.Intent == Spam:
-		return Low
-	case r.Intent == Churn, f&fUrgent != 0, r.Sentiment == Negative && followers >= HighReach:
-		return High
-	case r.Intent == Praise, r.Intent == Other:
-		return Low
-	}
-	return Normal
+// Intents lists every intent Classify gives, most specific first.
+func Intents() []string {
+	return []string{Safety, Spam, Bug, Churn, Complaint, Lead, Question, Praise, Other}
 }

@@ -1,6 +1,9 @@
 package classify
 
 import (
+	"encoding/json"
+	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -242,6 +245,8 @@ func TestLexiconErrors(t *testing.T) {
 		{"[sentiment]\n+1 good\n[praise]\n-1 good", "weighs -1 here and 1 elsewhere"},
 		{"[bug]\n[oops", "unclosed section header"},
 		{"[bug]\n{,}", "nothing to match"},
+		{"[churn]\nquit\n[churn-opener]\nquit", `"quit" is in [churn-opener] and in another section`},
+		{"[churn-opener]\nquit\n[complaint]\nquit", `"quit" is in [complaint] and in another section`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -307,6 +312,10 @@ func FuzzClassify(f *testing.F) {
 	f.Add("\xff\xfe@ @@ http:// www. #", -1)
 	f.Add("not not not never no", 1<<40)
 	f.Add("e\u0301\u0301\u200d\ufe0f🏽 K ß İ", 3)
+	f.Add("from $1,200 to $4,800 took 6 days 'smart' fixed the bug sooooo a.shop", 20_000)
+	for _, text := range labelledTexts(f, 60) {
+		f.Add(text, 100)
+	}
 	c := New()
 	f.Fuzz(func(t *testing.T, text string, followers int) {
 		r := c.Classify(Input{Text: text, Followers: followers})
@@ -323,6 +332,47 @@ func FuzzClassify(f *testing.F) {
 		}
 		if (r.Intent == Safety) != (r.Urgency == Critical) {
 			t.Errorf("intent %s with urgency %s", r.Intent, r.Urgency)
+		}
+		if r.Score < -1 || r.Score > 1 || SentimentOf(r.Score) != r.Sentiment {
+			t.Errorf("score %v with sentiment %s", r.Score, r.Sentiment)
+		}
+	})
+}
+
+// labelledTexts returns up to n texts of the labelled set, as fuzz seeds.
+func labelledTexts(tb testing.TB, n int) []string {
+	data, err := os.ReadFile(labelledSet)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		var l labelledLine
+		if json.Unmarshal([]byte(line), &l) == nil && l.Text != "" {
+			out = append(out, l.Text)
+		}
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+func FuzzCompileGeneral(f *testing.F) {
+	f.Add(vaderText[:1500])
+	f.Add("good\t1.9\ncan't stand\t-2\n# x\n\n")
+	f.Add("\t\n@x\t1\nx\tNaN\nx\t1e400")
+	f.Fuzz(func(t *testing.T, src string) {
+		l, err := compileWith("hand.txt", "[sentiment]\n+1 good\n", source{"general.txt", src}, []string{"lamp"})
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "general.txt:") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		r := (&Classifier{lex: l}).Classify(Input{Text: src})
+		if math.IsNaN(r.Score) || r.Score < -1 || r.Score > 1 {
+			t.Fatalf("score %v", r.Score)
 		}
 	})
 }

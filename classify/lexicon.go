@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,14 @@ const (
 	fSarcasm
 	fEdge // a problem phrase neither starts nor ends with it
 	fStop // a problem phrase ends before it
+	// fOpener: the term counts only as the first word of a sentence:
+	// "Cancelled my plan." is churn, "they cancelled my flight" is not.
+	fOpener
+	fNegBug     // when negated, a defect: "won't load", "hasn't synced"
+	fNegService // when negated, a service failure: "never replied"
+	fNews       // reporting words: "fined", "announces", "to open"
+	fCalm       // a calm report: "fyi", "heads up", "just sharing"
+	fResolver   // a fix: problems right after it are solved ones
 )
 
 // problemFlags mark terms that say something went wrong: they name the
@@ -79,6 +88,18 @@ func sectionFlags(name string) (f flag, needWeight, ok bool) {
 		return fService, false, true
 	case "question":
 		return fQuestion, false, true
+	case "churn-opener":
+		return fChurn | fOpener, false, true
+	case "negate-bug":
+		return fNegOnly | fNegBug, true, true
+	case "negate-service":
+		return fNegOnly | fNegService, true, true
+	case "news":
+		return fNews, false, true
+	case "calm":
+		return fCalm, false, true
+	case "resolver":
+		return fResolver, false, true
 	case "question-anywhere":
 		return fQuestionAny, false, true
 	case "lead":
@@ -107,6 +128,10 @@ type entry struct {
 	// selfNeg: the term begins with a negator ("doesn't work"), so an earlier
 	// negator does not flip it back.
 	selfNeg bool
+	// general: from the general (English) lexicon, so it weighs nothing in a
+	// post tagged with another language, where "die" and "start" are not
+	// what they are in English.
+	general bool
 	product string // for product terms: the name reported, as the caller wrote it
 }
 
@@ -137,6 +162,52 @@ type lexicon struct {
 	index map[string]*bucket
 }
 
+// stretched finds the bucket of a word written with a letter held down,
+// "soooo", "byeee", "loooove": runs of three or more of a letter are cut
+// to two ("good"), then to one ("so"). No English word has a letter three
+// times in a row, so only stretched words pay for the second look.
+func (l *lexicon) stretched(w string) *bucket {
+	run, prev := 1, byte(0)
+	found := false
+	for i := 0; i < len(w); i++ {
+		if w[i] == prev && w[i] < utf8.RuneSelf {
+			run++
+			if run == 3 {
+				found = true
+				break
+			}
+		} else {
+			run, prev = 1, w[i]
+		}
+	}
+	if !found {
+		return nil
+	}
+	for _, keep := range []int{2, 1} {
+		if b := l.index[squeeze(w, keep)]; b != nil {
+			return b
+		}
+	}
+	return nil
+}
+
+// squeeze cuts runs of a repeated ASCII letter in w down to keep.
+func squeeze(w string, keep int) string {
+	out := make([]byte, 0, len(w))
+	run := 0
+	for i := 0; i < len(w); i++ {
+		if i > 0 && w[i] == w[i-1] && w[i] < utf8.RuneSelf {
+			run++
+		} else {
+			run = 1
+		}
+		if run <= keep {
+			out = append(out, w[i])
+		}
+	}
+	return string(out)
+}
+
 func (l *lexicon) bucket(first string) *bucket {
 	b := l.index[first]
 	if b == nil {
@@ -146,8 +217,26 @@ func (l *lexicon) bucket(first string) *bucket {
 	return b
 }
 
-// compile parses lexicon source (named for messages) and adds product terms.
+// compile parses hand-written lexicon source (named for messages) and adds
+// product terms.
 func compile(name, src string, products []string) (*lexicon, error) {
+	return compileWith(name, src, source{}, products)
+}
+
+// source is a lexicon file and the name its errors carry.
+type source struct{ name, text string }
+
+// generalScale brings the general lexicon's valences (VADER's -4..+4 scale)
+// to the hand lexicon's: fitted on the words both know ("great" 3.1 → 2,
+// "terrible" -2.1 → -2.5, a least-squares slope of 0.86), then lowered a
+// little because the general words were rated out of our domain.
+const generalScale = 0.75
+
+// compileWith is compile plus a general lexicon of "term<TAB>valence" lines
+// for the words the hand lexicon does not know. The hand lexicon wins
+// wherever both have a term, and a word of a product's name carries no
+// sentiment: "Harmony hub" is not praise.
+func compileWith(name, src string, general source, products []string) (*lexicon, error) {
 	l := &lexicon{index: map[string]*bucket{}}
 	byKey := map[string]*entry{}
 	section, need := "", false
@@ -188,6 +277,11 @@ func compile(name, src string, products []string) (*lexicon, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
 			}
+			// An opener counts only at the start of a sentence, which would
+			// silently hold for the term's other sections too.
+			if sf&fOpener != 0 && (e.flags != 0 || e.hasWeight) || sf&fOpener == 0 && e.flags&fOpener != 0 {
+				return nil, fmt.Errorf("%s:%d: %q is in [%s] and in another section; an opener must be in no other", name, n+1, term, section)
+			}
 			e.flags |= sf
 			if hasWeight {
 				if e.hasWeight && e.weight != weight {
@@ -201,6 +295,11 @@ func compile(name, src string, products []string) (*lexicon, error) {
 		if !e.hasWeight && e.flags&problemFlags != 0 {
 			e.weight = defaultProblemWeight
 		}
+	}
+	if err := l.addGeneral(general, byKey, products); err != nil {
+		return nil, err
+	}
+	for _, e := range byKey {
 		if len(e.toks) > 1 {
 			if first := byKey[e.toks[0]]; first != nil && first.flags&fNegator != 0 {
 				e.selfNeg = true
@@ -215,6 +314,64 @@ func compile(name, src string, products []string) (*lexicon, error) {
 		longestFirst(b.prod)
 	}
 	return l, nil
+}
+
+// addGeneral adds the general lexicon's terms that byKey lacks.
+func (l *lexicon) addGeneral(src source, byKey map[string]*entry, products []string) error {
+	if src.text == "" {
+		return nil
+	}
+	named := map[string]bool{}
+	for _, p := range products {
+		for _, t := range tokenize(p, nil) {
+			named[t.s] = true
+		}
+	}
+	for n, line := range strings.Split(src.text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		term, val, ok := strings.Cut(line, "\t")
+		if !ok {
+			return fmt.Errorf("%s:%d: %q is not term<TAB>valence", src.name, n+1, line)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s:%d: valence %q is not a number", src.name, n+1, val)
+		}
+		var toks []string
+		var glue []bool
+		var key string
+		if plainWord(term) {
+			// Nearly every line: skip the tokenizer, which would return
+			// the word itself.
+			toks, glue, key = []string{term}, []bool{false}, term
+		} else {
+			toks, glue, key = termTokens(term)
+		}
+		if len(toks) == 0 {
+			return fmt.Errorf("%s:%d: term %q has nothing to match", src.name, n+1, term)
+		}
+		if byKey[key] != nil || len(toks) == 1 && named[key] {
+			continue
+		}
+		e := &entry{toks: toks, glue: glue, weight: v * generalScale, hasWeight: true, general: true}
+		byKey[key] = e
+		b := l.bucket(toks[0])
+		b.lex = append(b.lex, e)
+	}
+	return nil
+}
+
+// plainWord reports a lowercase ASCII word that tokenizes to itself.
+func plainWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func longestFirst(es []*entry) {
@@ -287,7 +444,7 @@ func splitWeight(line string) (w float64, ok bool, rest string, err error) {
 		return 0, false, line, nil
 	}
 	field, rest, _ := strings.Cut(line, " ")
-	if w, err = strconv.ParseFloat(field, 64); err != nil {
+	if w, err = strconv.ParseFloat(field, 64); err != nil || math.IsNaN(w) || math.IsInf(w, 0) {
 		return 0, false, "", fmt.Errorf("weight %q is not a number", field)
 	}
 	rest = strings.TrimSpace(rest)

@@ -10,12 +10,24 @@ type scan struct {
 	sarcasm  float64 // praise that looks sarcastic if the post turns out negative
 	flags    flag    // labels of the terms found, after negation
 
+	foreign  bool // tagged with a language other than English
 	question bool // a "?" anywhere
 	hasLink  bool
 	bangs    bool // "!!" or more
 	words    int  // word tokens
 	hashtags int  // word tokens that are a hashtag's text
-	caps     int  // words in capitals
+
+	// quoted: inside quotation marks, where praise is someone else's
+	// claim, often scare-quoted: a 'smart' lamp, the 'flexible' fare.
+	quoted     bool
+	quoteWords int
+	// resolveUntil: problems named before this word index are fixed ones:
+	// "fixed the save bug", "sorted my refund".
+	resolveUntil int
+	sawFrom      bool // a "from", so a price may have risen
+	sawWait      bool // a word that may start a wait: "took", "waited"
+	self         bool // the author speaks of themselves: "I", "my", "we"
+	caps         int  // words in capitals
 
 	negUntil int  // terms starting before this word index are negated
 	boostAt  int  // the term starting at this word index is intensified
@@ -27,6 +39,8 @@ type scan struct {
 
 const (
 	negationWindow   = 3    // words a negator reaches: "not very good at all"
+	resolveWindow    = 4    // words a fix reaches: "fixed the save bug in"
+	maxQuoteWords    = 12   // a quote left open ends here: "weeks' notice"
 	negatedPositive  = 0.75 // "not good" is bad, a little less than "bad"
 	negatedNegative  = 0.5  // "not bad" is only mildly good
 	emphasis         = 1.5  // an intensifier or capitals on a term
@@ -38,7 +52,6 @@ const (
 	// negative: for a care team a missed complaint costs more than a
 	// missed compliment.
 	negativityBias = 1.25
-	threshold      = 1.0 // |score| from which a post is not neutral
 )
 
 func (s *scan) run() {
@@ -49,6 +62,9 @@ func (s *scan) run() {
 		var b *bucket
 		if t.s != "" {
 			b = s.lex.index[t.s]
+			if b == nil && t.kind == tkWord {
+				b = s.lex.stretched(t.s)
+			}
 		}
 		// Products are looked for at every token: a product inside a longer
 		// term ("cancel my subscription") still names the product.
@@ -71,6 +87,20 @@ func (s *scan) run() {
 		}
 		switch t.kind {
 		case tkWord:
+			switch t.s {
+			case "from":
+				s.sawFrom = true
+			case "took", "taken", "taking", "waited", "waiting", "been", "after", "ago":
+				s.sawWait = true
+			case "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "my", "me", "mine", "myself",
+				"we", "we're", "we've", "we'd", "we'll", "our", "ours", "us", "ourselves":
+				s.self = true
+			}
+			if s.quoted {
+				if s.quoteWords++; s.quoteWords > maxQuoteWords {
+					s.quoted = false
+				}
+			}
 			s.words++
 			if t.caps {
 				s.caps++
@@ -78,11 +108,15 @@ func (s *scan) run() {
 			if i > 0 && t.glued && toks[i-1].s == "#" {
 				s.hashtags++
 			}
+			if !s.hasLink && isDomainAt(toks, i) {
+				s.hasLink = true
+			}
 		case tkURL:
 			s.hasLink = true
 		case tkEmoji:
 			s.negUntil, s.boostAt = 0, -1
 		case tkPunct:
+			s.quote(i)
 			switch t.s {
 			case "?":
 				s.question = true
@@ -92,9 +126,18 @@ func (s *scan) run() {
 				}
 			}
 			if isBreak(t.s) {
-				s.negUntil, s.boostAt = 0, -1
+				s.negUntil, s.boostAt, s.resolveUntil = 0, -1, 0
 			}
 		}
+	}
+	if s.sawFrom && priceRise(toks) {
+		s.flags |= fComplaint
+		s.neg += defaultProblemWeight
+	}
+	// A long wait weighs but decides nothing: "took 3 days to arrive, love
+	// it" is still praise.
+	if s.sawWait && longWait(toks, s.flags&fService != 0) {
+		s.neg += defaultProblemWeight
 	}
 }
 
@@ -110,6 +153,8 @@ func (s *scan) apply(e *entry, i int) {
 	case f&fIntensifier != 0:
 		s.boostAt = p + wordsIn(e)
 		return
+	case f&fResolver != 0 && (e.selfNeg || p >= s.negUntil): // "not fixed" fixes nothing
+		s.resolveUntil = p + wordsIn(e) + resolveWindow
 	case f&fContrast != 0:
 		s.pos *= contrastFade
 		s.neg *= contrastFade
@@ -117,16 +162,32 @@ func (s *scan) apply(e *entry, i int) {
 		s.contrast = true
 		return
 	}
+	if f&fOpener != 0 && !s.toks[i].sentStart {
+		return
+	}
 	negated := !e.selfNeg && p < s.negUntil
 	if negated {
 		// "Never crashed", "not looking for": the label is denied. Safety and
 		// spam are not: "no fire yet, but sparks" still needs a person.
 		f &= fSafety | fSpam | fSpamWeak | fService
+		// "Won't load", "never replied": a plain verb denied is the problem.
+		if e.flags&fNegBug != 0 {
+			f |= fBug
+		}
+		if e.flags&fNegService != 0 {
+			f |= fComplaint
+		}
+	}
+	if p < s.resolveUntil && f&fResolver == 0 {
+		f &^= fBug | fBugWeak | fProblem | fComplaint
 	}
 	if f&fQuestion != 0 && !s.toks[i].sentStart {
 		f &^= fQuestion
 	}
 	w := e.weight
+	if e.general && s.foreign {
+		w = 0
+	}
 	switch {
 	case e.flags&fNegOnly != 0:
 		if !negated {
@@ -136,6 +197,13 @@ func (s *scan) apply(e *entry, i int) {
 		w = -negatedPositive * w
 	case negated:
 		w = -negatedNegative * w
+	}
+	if s.quoted && w > 0 {
+		w = 0
+		f &^= fPraise
+	}
+	if w < 0 && p < s.resolveUntil && f&fResolver == 0 {
+		w = 0
 	}
 	if w != 0 {
 		for _, t := range s.toks[i : i+len(e.toks)] {
@@ -163,6 +231,25 @@ func (s *scan) apply(e *entry, i int) {
 		s.problemAt, s.problemEnd = i, i+len(e.toks)
 	}
 	s.flags |= f
+}
+
+// quote follows quotation marks at toks[i]: one opens before a word it is
+// glued to and closes after a word it is glued to, so the apostrophes of
+// "weeks' notice" and "Pixelforge's" open nothing.
+func (s *scan) quote(i int) {
+	t := &s.toks[i]
+	switch t.s {
+	case "'", "\"", "‘", "’", "“", "”":
+	default:
+		return
+	}
+	next := i+1 < len(s.toks) && s.toks[i+1].glued && s.toks[i+1].kind == tkWord
+	switch {
+	case s.quoted && t.glued:
+		s.quoted = false
+	case !s.quoted && next && (i == 0 || !t.glued || s.toks[i-1].kind == tkPunct):
+		s.quoted, s.quoteWords = true, 0
+	}
 }
 
 // sarcasticAt reports whether praise at toks[i:i+n] reads like the opener
@@ -194,7 +281,10 @@ func (s *scan) sarcasticAt(i, n int) bool {
 	return true
 }
 
-func (s *scan) sentiment() string {
+// score is the post's weight sum, before normalisation: positive and
+// negative weights with the negativity bias, sarcasm and problem dampening
+// applied, and the whole raised for "!!" or a shouted post.
+func (s *scan) score() float64 {
 	pos, neg := s.pos, s.neg*negativityBias
 	problem := s.flags&problemFlags != 0
 	if s.sarcasm > 0 && (neg < 0 || problem) {
@@ -208,13 +298,7 @@ func (s *scan) sentiment() string {
 	if s.bangs || s.caps >= 3 && 2*s.caps >= s.words {
 		score *= intensity
 	}
-	switch {
-	case score >= threshold:
-		return Positive
-	case score <= -threshold:
-		return Negative
-	}
-	return Neutral
+	return score
 }
 
 func wordsIn(e *entry) int {
