@@ -27,8 +27,19 @@ func (b *BuiltinClassifier) Classify(m Mention) Labels {
 	})
 	return Labels{
 		Sentiment: Sentiment(r.Sentiment), Intent: Intent(r.Intent), Urgency: Urgency(r.Urgency),
-		Product: r.Product, Problem: r.Problem,
+		Score: r.Score, Pressing: r.Urgent, Product: r.Product, Problem: r.Problem,
 	}
+}
+
+// TeamUrgency is how urgent a labelled mention is for a team with policy p:
+// the classifier's rules with the team's reach and intent lists.
+func TeamUrgency(l Labels, followers int, p routing.UrgencyPolicy) Urgency {
+	if p.HighReach == 0 && len(p.High) == 0 && len(p.Critical) == 0 {
+		return l.Urgency
+	}
+	pol := classify.UrgencyPolicy{HighReach: p.HighReach, High: p.High, Critical: p.Critical}
+	r := classify.Result{Sentiment: string(l.Sentiment), Intent: string(l.Intent), Urgent: l.Pressing}
+	return Urgency(pol.Urgency(r, followers))
 }
 
 // BuiltinSuggester drafts replies from the embedded templates, in the brand

@@ -46,6 +46,11 @@ type Labels struct {
 	Sentiment Sentiment `json:"sentiment"`
 	Intent    Intent    `json:"intent"`
 	Urgency   Urgency   `json:"urgency"`
+	// Score is the sentiment's strength, from -1 (very negative) to 1.
+	Score float64 `json:"score"`
+	// Pressing: the author presses for speed ("asap", "third time asking"),
+	// which a team's urgency policy keeps in mind.
+	Pressing bool `json:"pressing,omitempty"`
 	// Product is the product or feature the mention names, when one was found.
 	Product string `json:"product,omitempty"`
 	// Problem is a short phrase of what went wrong, when one was found.

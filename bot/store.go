@@ -18,6 +18,18 @@ type Incoming struct {
 	// SLA per team name: how long until an answer is due when a case opens or
 	// the customer writes again. Zero means no due time.
 	SLA map[string]time.Duration
+	// Urgency holds a team's own urgency where its policy differs from the
+	// classifier's default (see routing.UrgencyPolicy).
+	Urgency map[string]Urgency
+}
+
+// LabelsFor is the labels a case for team starts with.
+func (in Incoming) LabelsFor(team string) Labels {
+	l := in.Labels
+	if u, ok := in.Urgency[team]; ok {
+		l.Urgency = u
+	}
+	return l
 }
 
 // IngestOutcome says what storing one Incoming did.

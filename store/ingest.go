@@ -188,7 +188,7 @@ func openCase(ctx context.Context, tx *txn, m bot.Mention, in bot.Incoming, team
 		Platform:       m.Platform,
 		Customer:       m.Author,
 		FirstMentionID: m.ID,
-		Labels:         in.Labels,
+		Labels:         in.LabelsFor(team),
 		Rules:          in.Rules,
 		OpenedAt:       now,
 		UpdatedAt:      now,

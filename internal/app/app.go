@@ -12,6 +12,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/earshothq/earshot/bot"
@@ -40,6 +43,8 @@ type App struct {
 	Bot     *bot.Bot
 	Web     *web.Server
 	Metrics *metrics.Metrics
+	// Rules reloads the rules file; nil on the embedded example.
+	Rules   *Reloader
 	log     *slog.Logger
 	handler http.Handler
 }
@@ -97,6 +102,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	}
 
 	var b *bot.Bot
+	var reloader *Reloader
 	teams := func(name string) (bot.Team, bool) { return b.Rules().Team(name) }
 	h, err := handlers.New(handlers.Config{
 		Store: db, Teams: teams, Surfaces: []string{"web"}, Logger: log, Now: now,
@@ -104,17 +110,27 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	teamList := make([]bot.Team, 0, len(rules.TeamOrder))
-	for _, name := range rules.TeamOrder {
-		t, _ := rules.Team(name)
-		teamList = append(teamList, t)
+	teamList := func() []bot.Team {
+		r := b.Rules()
+		list := make([]bot.Team, 0, len(r.TeamOrder))
+		for _, name := range r.TeamOrder {
+			t, _ := r.Team(name)
+			list = append(list, t)
+		}
+		return list
 	}
 	w, err := web.New(web.Options{
-		Store: db, Actions: h, Teams: teamList, Token: cfg.WebToken, Users: cfg.WebUsers, Addr: cfg.HTTPAddr,
+		Store: db, Actions: h, TeamList: teamList, Token: cfg.WebToken, Users: cfg.WebUsers, Addr: cfg.HTTPAddr,
 		Logger: log, Now: now, Metrics: m.Handler(),
 		Ready: db.Ping,
 		Status: func(ctx context.Context) any {
-			return status(ctx, db, sources)
+			st := status(ctx, db, sources)
+			if reloader != nil {
+				st["rules"] = reloader.Status()
+			} else {
+				st["rules"] = map[string]any{"file": "(embedded example)", "routes": b.Rules().Stats().Routes}
+			}
+			return st
 		},
 	})
 	if err != nil {
@@ -131,10 +147,16 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Rules != "" {
+		reloader, err = NewReloader(cfg.Rules, rules, b.SetRules, log)
+		if err != nil {
+			return nil, err
+		}
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/hooks/mentions", hook)
 	mux.Handle("/", w.Handler())
-	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, log: log, handler: mux}, nil
+	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Rules: reloader, log: log, handler: mux}, nil
 }
 
 // Handler is every HTTP endpoint earshot serves.
@@ -166,6 +188,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}()
 	botErr := make(chan error, 1)
 	go func() { botErr <- a.Bot.Run(ctx) }()
+	if a.Rules != nil {
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			if err := a.Rules.Watch(ctx, hup); err != nil {
+				a.log.Error("rules file not watched; SIGHUP and restarts still reload it", "error", err)
+			}
+		}()
+	}
 
 	var err error
 	select {
@@ -187,7 +219,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // status is what GET /api/status shows operators.
-func status(ctx context.Context, db *store.DB, sources []bot.Source) any {
+func status(ctx context.Context, db *store.DB, sources []bot.Source) map[string]any {
 	names := make([]string, len(sources))
 	for i, s := range sources {
 		names[i] = s.Name()

@@ -36,6 +36,8 @@ func commands() []command {
 		{"run", "run earshot: ingest, route, show cards, act (the default)", runCmd},
 		{"replay", "replay a JSONL file of mentions into the store, or --dry-run to print decisions", replayCmd},
 		{"check-config", "validate a rules file and the EARSHOT_* environment", checkConfigCmd},
+		{"rules", "rules test: show which routes match a text or a file of mentions, and why", rulesCmd},
+		{"eval", "score the built-in classifier on a labelled JSONL file", evalCmd},
 		{"version", "print the version", versionCmd},
 	}
 }

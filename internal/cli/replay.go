@@ -34,13 +34,14 @@ type labelsJSON struct {
 	Sentiment bot.Sentiment `json:"sentiment"`
 	Intent    bot.Intent    `json:"intent"`
 	Urgency   bot.Urgency   `json:"urgency"`
+	Score     float64       `json:"score"`
 }
 
 func newDecision(in bot.Incoming) decision {
 	d := decision{
 		Platform: in.Mention.Platform, ID: in.Mention.ExternalID,
 		Teams: nonNil(in.Teams), Rules: nonNil(in.Rules), Excluded: in.Excluded,
-		Labels:      labelsJSON{in.Labels.Sentiment, in.Labels.Intent, in.Labels.Urgency},
+		Labels:      labelsJSON{in.Labels.Sentiment, in.Labels.Intent, in.Labels.Urgency, in.Labels.Score},
 		Suggestions: []string{},
 	}
 	if len(in.Teams) > 0 {

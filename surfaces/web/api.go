@@ -278,9 +278,10 @@ func (s *Server) teamSummaries(ctx context.Context) ([]teamSummary, error) {
 		}
 		return t
 	}
-	out := make([]teamSummary, 0, len(s.teams)+len(counts))
-	seen := make(map[string]bool, len(s.teams))
-	for _, t := range s.teams {
+	teams := s.teams()
+	out := make([]teamSummary, 0, len(teams)+len(counts))
+	seen := make(map[string]bool, len(teams))
+	for _, t := range teams {
 		if seen[t.Name] {
 			continue
 		}

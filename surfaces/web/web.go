@@ -46,6 +46,9 @@ type Options struct {
 	Actions Actions
 	// Teams are the teams from the rules file, in sidebar order.
 	Teams []bot.Team
+	// TeamList, when set, is asked instead of Teams, so a rules reload
+	// shows in the sidebar.
+	TeamList func() []bot.Team
 	// Token, when set, is needed for every route but /healthz and /login.
 	// Without it the server only answers requests addressed to a loopback host.
 	Token string
@@ -74,7 +77,7 @@ const DefaultAddr = "127.0.0.1:8080"
 type Server struct {
 	store   Store
 	actions Actions
-	teams   []bot.Team
+	teams   func() []bot.Team
 	token   string
 	session string // HMAC of the token, the session cookie's value
 	users   map[string]string
@@ -141,7 +144,7 @@ func New(o Options) (*Server, error) {
 	s := &Server{
 		store:     o.Store,
 		actions:   o.Actions,
-		teams:     o.Teams,
+		teams:     teamsOf(o),
 		token:     o.Token,
 		users:     o.Users,
 		addr:      o.Addr,
@@ -271,4 +274,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	<-errc
 	return nil
+}
+
+func teamsOf(o Options) func() []bot.Team {
+	if o.TeamList != nil {
+		return o.TeamList
+	}
+	return func() []bot.Team { return o.Teams }
 }
