@@ -58,6 +58,7 @@ type Bot struct {
 	now        func() time.Time
 	batchSize  int
 	cardLocks  [64]sync.Mutex
+	storms     storms
 }
 
 // New checks cfg and builds a Bot.

@@ -86,6 +86,14 @@ func (b *Bot) showCard(ctx context.Context, j Job) error {
 	if err != nil {
 		return fmt.Errorf("load card ref: %w", err)
 	}
+	if IsStormRef(ref) {
+		return nil // counted on its team's storm card
+	}
+	if ref == "" {
+		if grouped, err := b.stormCard(ctx, s, j, card); grouped || err != nil {
+			return err
+		}
+	}
 	newRef, err := s.ShowCard(ctx, card, ref)
 	if err != nil {
 		return fmt.Errorf("show card for case %d on %s: %w", j.CaseID, j.Surface, err)
@@ -109,6 +117,9 @@ func (b *Bot) postNote(ctx context.Context, j Job) error {
 	}
 	if ref == "" {
 		return &RetryError{After: noteRetry, Err: fmt.Errorf("case %d has no card on %s yet", j.CaseID, j.Surface)}
+	}
+	if IsStormRef(ref) {
+		return nil // the thread is in the web inbox; the storm card only counts
 	}
 	card, err := b.CardFor(ctx, j.CaseID)
 	if err != nil {

@@ -61,7 +61,7 @@ func (p *parser) rules(data []byte) *Rules {
 	if !p.want(top, yaml.MappingNode, "", "rules file") {
 		return nil
 	}
-	r := &Rules{File: p.file, Teams: map[string]*Team{}, Reactions: DefaultReactions()}
+	r := &Rules{File: p.file, Teams: map[string]*Team{}, Reactions: DefaultReactions(), Storm: DefaultStorm()}
 	// The tree names teams, so it is read once every team is known,
 	// wherever the sections are in the file.
 	var tree *yaml.Node
@@ -80,6 +80,8 @@ func (p *parser) rules(data []byte) *Rules {
 			if !isNull(v) {
 				r.Reactions = p.reactions(v)
 			}
+		case "storm":
+			r.Storm = p.storm(v)
 		default:
 			return false
 		}

@@ -29,6 +29,8 @@ type Rules struct {
 	// Reactions maps an emoji name (without colons) to what it does on a card.
 	Reactions map[string]Reaction
 	Exclude   Exclude
+	// Storm says when new cards are grouped (DefaultStorm when unset).
+	Storm StormPolicy
 
 	slaOnce sync.Once
 	slas    map[string]time.Duration
