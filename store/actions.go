@@ -232,6 +232,20 @@ func (db *DB) CardRef(ctx context.Context, caseID int64, surface string) (string
 	return ref, nil
 }
 
+// CaseByCardRef finds the case whose card on surface is ref: a reaction or a
+// thread reply names the message, not the case. ErrNotFound when none is.
+func (db *DB) CaseByCardRef(ctx context.Context, surface, ref string) (int64, error) {
+	var id int64
+	err := db.be.reader().queryRow(ctx, `SELECT case_id FROM card_refs WHERE surface = ? AND ref = ? ORDER BY case_id LIMIT 1`, surface, ref).Scan(&id)
+	if errNoRows(err) {
+		return 0, fmt.Errorf("%s card %q: %w", surface, ref, bot.ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find the case of %s card %q: %w", surface, ref, err)
+	}
+	return id, nil
+}
+
 // SaveCardRef sets the case's card reference on a surface.
 func (db *DB) SaveCardRef(ctx context.Context, caseID int64, surface, ref string) error {
 	err := db.be.withTx(ctx, func(tx *txn) error {

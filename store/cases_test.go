@@ -267,6 +267,12 @@ func TestCardRefsAndCursors(t *testing.T) {
 				t.Errorf("CardRef(%s) = %q, %v; want %q", surface, got, err, want)
 			}
 		}
+		if id, err := e.db.CaseByCardRef(e.ctx, "slack", "C123/1712.0002"); err != nil || id != c.ID {
+			t.Errorf("CaseByCardRef = %d, %v; want case %d", id, err, c.ID)
+		}
+		if _, err := e.db.CaseByCardRef(e.ctx, "slack", "C123/1712.0001"); !errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("CaseByCardRef of a replaced ref: %v, want ErrNotFound", err)
+		}
 		if got, err := e.db.Cursor(e.ctx, "bluesky"); err != nil || got != "" {
 			t.Errorf("unset cursor = %q, %v", got, err)
 		}
