@@ -16,7 +16,12 @@ const noteRetry = 2 * time.Second
 // for an old revision are skipped, a card is posted once and then updated.
 func (b *Bot) HandleJob(ctx context.Context, j Job) (err error) {
 	start := time.Now()
-	defer func() { b.obs.JobFinished(j.Kind, err, time.Since(start)) }()
+	defer func() {
+		b.obs.JobFinished(j.Kind, err, time.Since(start))
+		if err != nil {
+			b.log.Warn("job failed", "job", j.String(), "permanent", IsPermanent(err), "error", err)
+		}
+	}()
 	switch j.Kind {
 	case JobCard:
 		return b.showCard(ctx, j)

@@ -300,6 +300,10 @@ func applyChange(ctx context.Context, tx *txn, c bot.Case, change bot.CaseChange
 		if j.Rev == 0 {
 			j.Rev = c.Rev
 		}
+		if j.CaseID == 0 && j.Kind != bot.JobAction {
+			// Changes name jobs of "this case"; the store knows which.
+			j.CaseID = c.ID
+		}
 		if j.EventID < 0 {
 			k := int(-j.EventID) - 1
 			if k >= len(evs) {

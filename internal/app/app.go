@@ -25,6 +25,7 @@ import (
 	"github.com/earshothq/earshot/sources/replay"
 	"github.com/earshothq/earshot/sources/webhook"
 	"github.com/earshothq/earshot/store"
+	slacksurface "github.com/earshothq/earshot/surfaces/slack"
 	"github.com/earshothq/earshot/surfaces/web"
 )
 
@@ -43,6 +44,8 @@ type App struct {
 	Bot     *bot.Bot
 	Web     *web.Server
 	Metrics *metrics.Metrics
+	// Slack is the Slack surface; nil when not configured.
+	Slack *slacksurface.Surface
 	// Rules reloads the rules file; nil on the embedded example.
 	Rules   *Reloader
 	log     *slog.Logger
@@ -104,8 +107,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	var b *bot.Bot
 	var reloader *Reloader
 	teams := func(name string) (bot.Team, bool) { return b.Rules().Team(name) }
+	surfaceNames := []string{"web"}
+	if cfg.SlackBotToken != "" {
+		surfaceNames = append(surfaceNames, slacksurface.Name)
+	}
 	h, err := handlers.New(handlers.Config{
-		Store: db, Teams: teams, Surfaces: []string{"web"}, Logger: log, Now: now,
+		Store: db, Teams: teams, Surfaces: surfaceNames, Logger: log, Now: now,
 	})
 	if err != nil {
 		return nil, err
@@ -140,9 +147,26 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	surfaces := []bot.Surface{w}
+	classifier := bot.NewBuiltinClassifier()
+	var sl *slacksurface.Surface
+	if cfg.SlackBotToken != "" {
+		sl, err = slacksurface.New(slacksurface.Options{
+			BotToken: cfg.SlackBotToken, AppToken: cfg.SlackAppToken, SigningSecret: cfg.SlackSigningSecret,
+			APIURL: cfg.SlackAPIURL, Actions: h, CaseByRef: db.CaseByCardRef,
+			Card:      func(ctx context.Context, id int64) (bot.Card, error) { return b.CardFor(ctx, id) },
+			Reactions: func() map[string]routing.Reaction { return b.Rules().Reactions },
+			RouteTest: func(text string) string { return RouteTest(b.Rules(), classifier, text) },
+			Logger:    log, Now: now,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("slack: %w", err)
+		}
+		surfaces = append(surfaces, sl)
+	}
 	b, err = bot.New(bot.Config{
-		Store: db, Rules: rules, Classifier: bot.NewBuiltinClassifier(), Suggester: suggester,
-		Surfaces: []bot.Surface{w}, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
+		Store: db, Rules: rules, Classifier: classifier, Suggester: suggester,
+		Surfaces: surfaces, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
 	})
 	if err != nil {
 		return nil, err
@@ -154,9 +178,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		}
 	}
 	mux := http.NewServeMux()
+	if sl != nil && !sl.SocketMode() {
+		mux.Handle("/slack/", sl.Handler())
+	}
 	mux.Handle("/hooks/mentions", hook)
 	mux.Handle("/", w.Handler())
-	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Rules: reloader, log: log, handler: mux}, nil
+	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Slack: sl, Rules: reloader, log: log, handler: mux}, nil
 }
 
 // Handler is every HTTP endpoint earshot serves.
@@ -188,6 +215,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}()
 	botErr := make(chan error, 1)
 	go func() { botErr <- a.Bot.Run(ctx) }()
+	if a.Slack != nil {
+		defer a.Slack.Close()
+		if a.Slack.SocketMode() {
+			go func() {
+				if err := a.Slack.Run(ctx); err != nil && ctx.Err() == nil {
+					a.log.Error("slack socket mode stopped", "error", err)
+				}
+			}()
+		}
+	}
 	if a.Rules != nil {
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)

@@ -38,6 +38,15 @@ type Config struct {
 	SampleInterval time.Duration `envconfig:"SAMPLE_INTERVAL" default:"150ms"`
 	// Replay is a JSONL file of mentions to replay at start.
 	Replay string `envconfig:"REPLAY"`
+	// SlackBotToken (xoxb-…) turns the Slack surface on. With SlackAppToken
+	// (xapp-…) events come over Socket Mode; otherwise Slack posts them to
+	// /slack/events, /slack/interactivity and /slack/commands, signed with
+	// SlackSigningSecret.
+	SlackBotToken      string `envconfig:"SLACK_BOT_TOKEN"`
+	SlackAppToken      string `envconfig:"SLACK_APP_TOKEN"`
+	SlackSigningSecret string `envconfig:"SLACK_SIGNING_SECRET"`
+	// SlackAPIURL points the Slack client elsewhere (a test double).
+	SlackAPIURL string `envconfig:"SLACK_API_URL"`
 	// JobWorkers is how many durable jobs run at once per replica.
 	JobWorkers int `envconfig:"JOB_WORKERS" default:"32"`
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
@@ -81,6 +90,16 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookSecret != "" && len(c.WebhookSecret) < 16 {
 		errs = append(errs, "EARSHOT_WEBHOOK_SECRET must be at least 16 characters")
+	}
+	switch {
+	case c.SlackBotToken != "" && !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+		errs = append(errs, "EARSHOT_SLACK_BOT_TOKEN does not start with xoxb- (a bot token)")
+	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		errs = append(errs, "EARSHOT_SLACK_APP_TOKEN does not start with xapp- (an app-level token)")
+	case c.SlackBotToken != "" && c.SlackAppToken == "" && c.SlackSigningSecret == "":
+		errs = append(errs, "EARSHOT_SLACK_BOT_TOKEN needs EARSHOT_SLACK_APP_TOKEN (Socket Mode) or EARSHOT_SLACK_SIGNING_SECRET (HTTP mode)")
+	case c.SlackBotToken == "" && (c.SlackAppToken != "" || c.SlackSigningSecret != ""):
+		errs = append(errs, "EARSHOT_SLACK_APP_TOKEN and EARSHOT_SLACK_SIGNING_SECRET need EARSHOT_SLACK_BOT_TOKEN")
 	}
 	if c.JobWorkers < 1 || c.JobWorkers > 256 {
 		errs = append(errs, fmt.Sprintf("EARSHOT_JOB_WORKERS %d is not between 1 and 256", c.JobWorkers))

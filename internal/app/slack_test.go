@@ -1,0 +1,160 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/internal/app"
+	"github.com/earshothq/earshot/internal/config"
+	"github.com/earshothq/earshot/internal/testkit/slackfake"
+)
+
+const slackRules = `
+teams:
+  care:
+    slack: {channel: C0CARE}
+storm:
+  threshold: 10
+  window: 1m
+  update_every: 5s
+  quiet: 15s
+route:
+  name: brand
+  query: lumio
+  team: care
+`
+
+// slackApp runs earshot with Slack in Socket Mode against a fake Slack.
+func slackApp(t testing.TB, fake *slackfake.Fake) (*app.App, string) {
+	t.Helper()
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "earshot.yaml")
+	if err := os.WriteFile(rules, []byte(slackRules), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fake.AddChannel("C0CARE", "care")
+	cfg := config.Config{
+		DatabaseURL: filepath.Join(dir, "e.db"), HTTPAddr: "127.0.0.1:0", Rules: rules, Sample: "false",
+		JobWorkers: 8, LogLevel: "info", LogFormat: "text",
+		SlackBotToken: fake.BotToken, SlackAppToken: fake.AppToken, SlackAPIURL: fake.APIURL(),
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		a.Store.Close()
+	})
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	if err := fake.WaitConnected(wctx); err != nil {
+		t.Fatalf("socket mode never connected: %v", err)
+	}
+	return a, "http://" + ln.Addr().String()
+}
+
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A mention becomes a card in the team's channel, drafts fill it in, and a
+// ✅ reaction on it sends the first draft through the shared handlers.
+func TestSlackCardAndReaction(t *testing.T) {
+	fake := slackfake.New()
+	defer fake.Close()
+	a, _ := slackApp(t, fake)
+	ctx := t.Context()
+	res, err := a.Bot.IngestBatch(ctx, []bot.Mention{{Platform: "bluesky", ExternalID: "p1", CreatedAt: time.Now(),
+		URL: "https://bsky.app/profile/jen/post/p1", Author: bot.Author{Handle: "jen.bsky.social", Followers: 300},
+		Text: "@lumio my lamp won't connect since the update <!channel>"}})
+	if err != nil || len(res) != 1 || len(res[0].Cases) != 1 {
+		t.Fatalf("ingest: %+v, %v", res, err)
+	}
+	caseID := res[0].Cases[0].Case.ID
+	var card slackfake.Message
+	waitFor(t, "a card with drafts", func() bool {
+		ms := fake.Messages("C0CARE")
+		if len(ms) == 0 {
+			return false
+		}
+		card = ms[0]
+		return strings.Contains(string(card.Blocks), "Send")
+	})
+	if strings.Contains(string(card.Blocks), "<!channel>") {
+		t.Fatalf("public text reached Slack unescaped: %s", card.Blocks)
+	}
+	if ref, _ := a.Store.CardRef(ctx, caseID, "slack"); ref != "C0CARE/"+card.TS {
+		t.Fatalf("card ref %q, want C0CARE/%s", ref, card.TS)
+	}
+
+	// Two people react at once: one action.
+	for i, user := range []string{"U0ALICE", "U0BOB"} {
+		id, err := fake.PushEvent(ctx, slackfake.ReactionAdded(fmt.Sprint("Ev", i), user, "white_check_mark", "C0CARE", card.TS), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fake.WaitAck(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the reply to be done", func() bool {
+		c, err := a.Store.Case(ctx, caseID)
+		return err == nil && c.State != bot.StateNew
+	})
+	waitFor(t, "the reply event", func() bool { return countEvents(t, a, caseID, bot.EventReplied, bot.EventAssisted) > 0 })
+	time.Sleep(500 * time.Millisecond) // a second reply, if one were coming, would be in by now
+	if n := countEvents(t, a, caseID, bot.EventReplied, bot.EventAssisted); n != 1 {
+		c, _ := a.Store.Case(ctx, caseID)
+		raw, _ := json.Marshal(c)
+		t.Errorf("%d replies after two ✅ reactions, want 1; case %s", n, raw)
+	}
+	// The card shows the new state (a regression: jobs of a change must
+	// carry their case) and the thread says who approved what.
+	waitFor(t, "the card updated after the reply", func() bool { return len(fake.Calls("chat.update")) >= 2 })
+	waitFor(t, "a note in the card's thread", func() bool { return len(fake.Thread("C0CARE", card.TS)) > 0 })
+}
+
+func countEvents(t testing.TB, a *app.App, caseID int64, kinds ...bot.EventKind) int {
+	t.Helper()
+	_, evs, err := a.Store.Thread(context.Background(), caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range evs {
+		for _, k := range kinds {
+			if e.Kind == k {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,274 @@
+package slacksurface
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/earshothq/earshot/bot"
+)
+
+// maxShownSuggestions keeps a card far below Slack's 50 blocks.
+const maxShownSuggestions = 10
+
+// Text objects. Public text only ever goes into mrkdwn objects after
+// escape/fit, and those are verbatim so Slack does not link bare names,
+// channels or URLs in it either.
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
+}
+
+// cardMessage renders a case as Block Kit blocks plus the top-level text
+// Slack shows in notifications and where blocks cannot be shown.
+func cardMessage(card bot.Card, now time.Time) ([]slack.Block, string) {
+	c := card.Case
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain(clip(headline(c), maxHeaderText))),
+		slack.NewSectionBlock(mrkdwn(clipEscaped(authorLine(card), maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("earshot.author")),
+		slack.NewSectionBlock(mrkdwn(quote(card.First.Text, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("earshot.text")),
+		slack.NewContextBlock("earshot.labels", mrkdwn(clipEscaped(labelLine(c.Labels, c.Rules), maxContextText))),
+		slack.NewContextBlock("earshot.state", mrkdwn(clipEscaped(stateLine(c, now), maxContextText))),
+	}
+	open := c.State.Open()
+	if open && len(card.Suggestions) > 0 {
+		blocks = append(blocks,
+			slack.NewDividerBlock(),
+			slack.NewSectionBlock(mrkdwn("*Drafted replies* · nothing is sent until someone clicks Send"), nil, nil, slack.SectionBlockOptionBlockID("earshot.drafts")))
+		for i, s := range card.Suggestions {
+			if i == maxShownSuggestions {
+				break
+			}
+			blocks = append(blocks, suggestionBlock(c, s))
+		}
+	}
+	if actions := actionRow(card); actions != nil {
+		blocks = append(blocks, actions)
+	}
+	return blocks, fallbackText(card)
+}
+
+// headline is the card's title: urgency, intent, platform and case number.
+func headline(c bot.Case) string {
+	intent := string(c.Labels.Intent)
+	if intent == "" {
+		intent = "mention"
+	}
+	platform := c.Platform
+	if platform == "" {
+		platform = "the web"
+	}
+	return fmt.Sprintf("%s %s on %s · case #%d", urgencyEmoji(c.Labels.Urgency), capitalize(intent), platform, c.ID)
+}
+
+func urgencyEmoji(u bot.Urgency) string {
+	switch u {
+	case bot.UrgencyCritical:
+		return ":rotating_light:"
+	case bot.UrgencyHigh:
+		return ":red_circle:"
+	case bot.UrgencyLow:
+		return ":white_circle:"
+	}
+	return ":large_yellow_circle:"
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ReplaceAll(s, "_", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// authorLine is who wrote the mention and how far they reach, escaped.
+func authorLine(card bot.Card) string {
+	a := card.First.Author
+	if a.Handle == "" && a.Name == "" {
+		a = card.Case.Customer
+	}
+	var parts []string
+	switch {
+	case a.Name != "" && a.Handle != "":
+		parts = append(parts, "*"+fit(a.Name, 200)+"* "+fit("@"+strings.TrimPrefix(a.Handle, "@"), 200))
+	case a.Handle != "":
+		parts = append(parts, "*"+fit("@"+strings.TrimPrefix(a.Handle, "@"), 200)+"*")
+	case a.Name != "":
+		parts = append(parts, "*"+fit(a.Name, 200)+"*")
+	default:
+		parts = append(parts, "*someone*")
+	}
+	parts = append(parts, reach(a.Followers))
+	if n := card.Case.Mentions; n > 1 {
+		parts = append(parts, strconv.Itoa(n)+" posts in this conversation")
+	}
+	if u := safeURL(firstNonEmpty(card.First.URL, card.Case.URL)); u != "" {
+		parts = append(parts, "<"+u+"|view post>")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// reach shows followers compactly: 950, 12.3k, 1.2M.
+func reach(n int) string {
+	switch {
+	case n <= 0:
+		return "followers unknown"
+	case n == 1:
+		return "1 follower"
+	case n < 1000:
+		return strconv.Itoa(n) + " followers"
+	case n < 1_000_000:
+		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1000, 'f', 1, 64), ".0") + "k followers"
+	}
+	return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1_000_000, 'f', 1, 64), ".0") + "M followers"
+}
+
+// quote renders public text as a block quote: every line starts with our
+// own ">", and the text itself is escaped, so a line of the customer's that
+// starts with ">" stays a literal character.
+func quote(text string, limit int) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "_(no text)_"
+	}
+	lines := strings.Split(escape(text), "\n")
+	out := "> " + strings.Join(lines, "\n> ")
+	return clipEscaped(out, limit)
+}
+
+// labelLine is what classification said, escaped (product and problem are
+// words from the mention).
+func labelLine(l bot.Labels, rules []string) string {
+	var parts []string
+	if l.Sentiment != "" {
+		parts = append(parts, fmt.Sprintf("%s (%+.2f)", l.Sentiment, l.Score))
+	}
+	if l.Intent != "" {
+		parts = append(parts, string(l.Intent))
+	}
+	if l.Urgency != "" {
+		u := "urgency *" + string(l.Urgency) + "*"
+		if l.Pressing {
+			u += " (pressing)"
+		}
+		parts = append(parts, u)
+	}
+	if l.Product != "" {
+		parts = append(parts, "product: "+fit(l.Product, 200))
+	}
+	if l.Problem != "" {
+		parts = append(parts, "problem: "+fit(l.Problem, 300))
+	}
+	if len(rules) > 0 {
+		parts = append(parts, "rules: "+fit(strings.Join(rules, ", "), 300))
+	}
+	if len(parts) == 0 {
+		return "not classified"
+	}
+	return strings.Join(parts, " · ")
+}
+
+// stateLine is where the case stands and when an answer is due.
+func stateLine(c bot.Case, now time.Time) string {
+	s := "State: *" + strings.ReplaceAll(string(c.State), "_", " ") + "*"
+	if c.Assignee != "" {
+		s += " · claimed by " + who(c.Assignee)
+	}
+	if c.State.Open() && !c.DueAt.IsZero() {
+		if c.Overdue(now) {
+			s += " · :warning: answer overdue since " + dateToken(c.DueAt)
+		} else {
+			s += " · answer due " + dateToken(c.DueAt)
+		}
+	}
+	return s + " · case #" + strconv.FormatInt(c.ID, 10) + " rev " + strconv.FormatInt(c.Rev, 10)
+}
+
+// dateToken shows t in each reader's own time zone; clients that cannot
+// render it show the UTC fallback.
+func dateToken(t time.Time) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// suggestionBlock shows one draft with its Send button. A draft too long to
+// show whole gets no Send button: nobody approves words they cannot see.
+func suggestionBlock(c bot.Case, s bot.Suggestion) slack.Block {
+	head := "*" + strconv.Itoa(s.Rank) + ".*"
+	if s.Approach != "" {
+		head += " _" + fit(s.Approach, 60) + "_"
+	}
+	head += "  (" + strconv.Itoa(bot.Length(s.Text)) + "/" + strconv.Itoa(bot.ReplyLimit(c.Platform)) + ")\n"
+	body := escape(s.Text)
+	id := slack.SectionBlockOptionBlockID("earshot.draft." + strconv.Itoa(s.Rank))
+	if units(head)+units(body) > maxSectionText {
+		note := "\n_Too long to show here; open it in the web inbox._"
+		text := head + clipEscaped(body, maxSectionText-units(head)-units(note)) + note
+		return slack.NewSectionBlock(mrkdwn(text), nil, nil, id)
+	}
+	btn := slack.NewButtonBlockElement(actionSend+"."+strconv.Itoa(s.Rank),
+		click{Case: c.ID, Rev: c.Rev, Rank: s.Rank, Hash: textHash(s.Text)}.encode(), plain("Send"))
+	btn.Style = slack.StylePrimary
+	return slack.NewSectionBlock(mrkdwn(head+body), nil, slack.NewAccessory(btn), id)
+}
+
+// actionRow is the card's buttons; a closed case has none but its link.
+func actionRow(card bot.Card) slack.Block {
+	c := card.Case
+	base := click{Case: c.ID, Rev: c.Rev}
+	var els []slack.BlockElement
+	if c.State.Open() {
+		edit := base
+		if len(card.Suggestions) > 0 {
+			edit.Rank, edit.Hash = card.Suggestions[0].Rank, textHash(card.Suggestions[0].Text)
+		}
+		esc := slack.NewButtonBlockElement(actionEscalate, base.encode(), plain("Escalate"))
+		esc.Style = slack.StyleDanger
+		els = append(els,
+			slack.NewButtonBlockElement(actionEdit, edit.encode(), plain("Edit & send")),
+			esc,
+			slack.NewButtonBlockElement(actionDefect, base.encode(), plain("File defect")),
+			slack.NewButtonBlockElement(actionClaim, base.encode(), plain("Claim")),
+			slack.NewButtonBlockElement(actionDismiss, base.encode(), plain("Dismiss")),
+		)
+	}
+	if u := buttonURL(firstNonEmpty(card.First.URL, c.URL)); u != "" {
+		open := slack.NewButtonBlockElement(actionOpen, base.encode(), plain("Open post"))
+		open.URL = u
+		els = append(els, open)
+	}
+	if len(els) == 0 {
+		return nil
+	}
+	return slack.NewActionBlock("earshot.actions", els...)
+}
+
+// fallbackText is the message's top-level text: notifications show it.
+func fallbackText(card bot.Card) string {
+	c := card.Case
+	a := card.First.Author
+	from := a.Handle
+	if from == "" {
+		from = a.Name
+	}
+	s := fmt.Sprintf("Case #%d: %s on %s", c.ID, firstNonEmpty(string(c.Labels.Intent), "mention"), firstNonEmpty(c.Platform, "the web"))
+	if from != "" {
+		s += " from " + fit("@"+strings.TrimPrefix(from, "@"), 100)
+	}
+	text := strings.Join(strings.Fields(card.First.Text), " ")
+	return clipEscaped(s+": "+fit(text, 300), maxFallback)
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
