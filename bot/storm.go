@@ -82,9 +82,9 @@ type stormGroup struct {
 	// overShown: the storm's last update, saying it is over, is scheduled.
 	overShown bool
 	watching  bool // a watchStormEnd chain runs for this storm
-	card   StormCard
-	byAuth map[string]int
-	last   time.Time // last case joined
+	card      StormCard
+	byAuth    map[string]int
+	last      time.Time // last case joined
 
 	// show serialises rendering; ref and shown are guarded by it.
 	show    sync.Mutex
