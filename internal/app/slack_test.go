@@ -158,3 +158,65 @@ func countEvents(t testing.TB, a *app.App, caseID int64, kinds ...bot.EventKind)
 	}
 	return n
 }
+
+// BenchmarkSlackStorm is the storm target: 1,000 mentions for one channel
+// within 10 s, the fake Slack allowing 1 message a second with bursts of 5.
+// It reports the 429s provoked (want 0), the Web API calls made and the
+// seconds until every case was visible in Slack, on a card of its own or
+// counted on the storm card.
+//
+//	go test ./internal/app -run '^$' -bench SlackStorm -benchtime 1x
+func BenchmarkSlackStorm(b *testing.B) {
+	for b.Loop() {
+		fake := slackfake.New()
+		a, _ := slackApp(b, fake)
+		ctx := context.Background()
+		start := time.Now()
+		const n, batches = 1000, 10
+		for i := range batches {
+			ms := make([]bot.Mention, n/batches)
+			for k := range ms {
+				id := i*len(ms) + k
+				ms[k] = bot.Mention{Platform: "bluesky", ExternalID: fmt.Sprint("storm-", id), CreatedAt: time.Now(),
+					Author: bot.Author{Handle: fmt.Sprintf("user%d.bsky.social", id%37), Followers: id % 5000},
+					Text: fmt.Sprintf("@lumio the app is down for everyone?? #%d", id)}
+			}
+			if _, err := a.Bot.IngestBatch(ctx, ms); err != nil {
+				b.Fatal(err)
+			}
+			time.Sleep(time.Second)
+		}
+		visible := func() int {
+			own, storm := 0, 0
+			for _, m := range fake.Messages("C0CARE") {
+				if m.ThreadTS != "" {
+					continue
+				}
+				var k int
+				if _, err := fmt.Sscanf(m.Text, "🌩️ %d new cases", &k); err == nil {
+					storm += k
+				} else if _, err := fmt.Sscanf(m.Text, "Storm over: %d cases", &k); err == nil {
+					storm += k
+				} else {
+					own++
+				}
+			}
+			return own + storm
+		}
+		waitFor(b, "every case visible in Slack", func() bool { return visible() >= n })
+		took := time.Since(start)
+		limited, calls := 0, 0
+		for _, m := range []string{"chat.postMessage", "chat.update"} {
+			for _, c := range fake.Calls(m) {
+				calls++
+				if c.Status == 429 {
+					limited++
+				}
+			}
+		}
+		b.ReportMetric(took.Seconds(), "s-to-visible")
+		b.ReportMetric(float64(calls), "api-calls")
+		b.ReportMetric(float64(limited), "429s")
+		fake.Close()
+	}
+}

@@ -67,7 +67,10 @@ type Options struct {
 	BotUserID string
 
 	// Pacing of posts per channel: PerSecond messages a second with bursts
-	// of Burst (default 1 and 5, Slack's chat.postMessage guidance). A post
+	// of Burst (default 0.9 and 4: just under Slack's chat.postMessage
+	// guidance of 1 a second with short bursts, because our clock and
+	// Slack's counter never start at the same instant and network jitter
+	// bunches requests up; pacing exactly at the limit provokes 429s). A post
 	// that would wait longer than MaxWait (default 10s) is handed back as a
 	// bot.RetryError instead of holding a job worker.
 	PerSecond float64
@@ -151,10 +154,10 @@ func New(o Options) (*Surface, error) {
 		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	if o.PerSecond <= 0 {
-		o.PerSecond = 1
+		o.PerSecond = 0.9
 	}
 	if o.Burst <= 0 {
-		o.Burst = 5
+		o.Burst = 4
 	}
 	if o.MaxWait <= 0 {
 		o.MaxWait = 10 * time.Second
