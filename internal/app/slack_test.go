@@ -179,7 +179,7 @@ func BenchmarkSlackStorm(b *testing.B) {
 				id := i*len(ms) + k
 				ms[k] = bot.Mention{Platform: "bluesky", ExternalID: fmt.Sprint("storm-", id), CreatedAt: time.Now(),
 					Author: bot.Author{Handle: fmt.Sprintf("user%d.bsky.social", id%37), Followers: id % 5000},
-					Text: fmt.Sprintf("@lumio the app is down for everyone?? #%d", id)}
+					Text:   fmt.Sprintf("@lumio the app is down for everyone?? #%d", id)}
 			}
 			if _, err := a.Bot.IngestBatch(ctx, ms); err != nil {
 				b.Fatal(err)
