@@ -47,6 +47,8 @@ func TeamUrgency(l Labels, followers int, p routing.UrgencyPolicy) Urgency {
 type BuiltinSuggester struct {
 	d     *prompts.Drafter
 	brand func() routing.Brand
+	// FAQ, when set, finds the rules file's canned answer for a mention.
+	FAQ func(m Mention, l Labels) (string, bool)
 }
 
 // NewBuiltinSuggester parses the templates once; brand is read per draft so
@@ -81,8 +83,9 @@ func (s *BuiltinSuggester) Suggest(_ context.Context, c Case, _ Team, thread []M
 	drafts, err := s.d.Drafts(prompts.DraftInput{
 		Brand: prompts.Brand{
 			Name: b.Name, Tone: b.Tone, SignOff: b.SignOff, SupportURL: b.SupportURL,
-			Hours: b.Hours, Do: b.Do, Dont: b.Dont,
+			Hours: b.Hours, Phone: b.Phone, Links: b.Links, Do: b.Do, Dont: b.Dont,
 		},
+		FAQ:       s.faq(last, c.Labels),
 		Platform:  c.Platform,
 		Limit:     ReplyLimit(c.Platform),
 		Handle:    last.Author.Handle,
@@ -102,4 +105,22 @@ func (s *BuiltinSuggester) Suggest(_ context.Context, c Case, _ Team, thread []M
 		out[i] = Suggestion{CaseID: c.ID, Rank: i + 1, Text: d.Text, Approach: d.Approach, Origin: "builtin"}
 	}
 	return out, nil
+}
+
+// faq is the canned answer for m, except on safety cases: a person who may
+// be hurt gets the safety draft, not a help-centre paragraph.
+func (s *BuiltinSuggester) faq(m Mention, l Labels) string {
+	if s.FAQ == nil || l.Intent == IntentSafety {
+		return ""
+	}
+	a, _ := s.FAQ(m, l)
+	return a
+}
+
+// RulesFAQ answers BuiltinSuggester.FAQ from the rules in force.
+func RulesFAQ(rules func() *routing.Rules) func(Mention, Labels) (string, bool) {
+	return func(m Mention, l Labels) (string, bool) {
+		f, ok := rules().FAQ(RoutingInput(m, l))
+		return f.Answer, ok
+	}
 }

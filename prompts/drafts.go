@@ -20,8 +20,10 @@ const optMark = "\x1f"
 // always a name.
 const maxNameLen = 30
 
-// usesHandles reports whether replies on the platform start with the
+// UsesHandles reports whether replies on the platform start with the
 // customer's @handle, as threads on Bluesky, X and Mastodon do.
+func UsesHandles(platform string) bool { return usesHandles(platform) }
+
 func usesHandles(platform string) bool {
 	switch strings.ToLower(strings.TrimSpace(platform)) {
 	case "bluesky", "x", "twitter", "mastodon":
@@ -43,10 +45,16 @@ type view struct {
 	Problem    string
 	SupportURL string
 	Hours      string
+	Phone      string
+	// FAQ is the canned answer the "faq" template prints; empty when none
+	// matched or the case is about safety.
+	FAQ string
 }
 
 // Drafts returns exactly three drafts for in (concise, warm, next step),
-// each at most in.Limit grapheme clusters; spam gets none. A draft too long
+// each at most in.Limit grapheme clusters; spam gets none. When in.FAQ is
+// set and fits whole, the first draft is that answer (approach "answer")
+// instead of the concise one. A draft too long
 // for the limit loses its sign-off, then its optional sentences (last
 // first), then the product and problem wording; only then is it cut at a
 // word boundary with "…".
@@ -67,6 +75,21 @@ func (d *Drafter) Drafts(in DraftInput) ([]Draft, error) {
 	drafts := make([]Draft, 0, 3)
 	for _, a := range approaches() {
 		name := templateName(intent, a)
+		if a == Concise && v.FAQ != "" {
+			// A correct, approved answer beats a request for details: the
+			// team wrote it for exactly this question. Cut short it could
+			// lose the step or the link that matters, so an answer that
+			// does not fit whole leaves the concise draft in its place.
+			specific, err := d.segments("faq", v)
+			if err != nil {
+				return nil, err
+			}
+			p := parts{greeting: greeting, sep: sep, body: specific, signoff: signoff}
+			if text, ok := p.fit(in.Limit); ok {
+				drafts = append(drafts, Draft{Text: text, Approach: Answer})
+				continue
+			}
+		}
 		specific, err := d.segments(name, v)
 		if err != nil {
 			return nil, err
@@ -103,6 +126,10 @@ func newView(in DraftInput, intent string) view {
 		Problem:    quotable(in.Problem),
 		SupportURL: b.SupportURL,
 		Hours:      b.Hours,
+		Phone:      b.Phone,
+	}
+	if intent != "safety" {
+		v.FAQ = clean(in.FAQ)
 	}
 	v.Thing = thing(v.Product)
 	return v
@@ -156,6 +183,10 @@ func greet(in DraftInput) (greeting, sep string) {
 	}
 	return "Hi there,", "\n\n"
 }
+
+// CleanHandle is the handle as drafts write it after "@": its first word,
+// without leading "@"s and control characters.
+func CleanHandle(h string) string { return cleanHandle(h) }
 
 // cleanHandle is the handle's first word without leading "@"s: a handle has
 // no spaces, so whatever follows one is not part of it.
@@ -245,6 +276,17 @@ func cleanBrand(b Brand) Brand {
 		SignOff:    clean(b.SignOff),
 		SupportURL: clean(b.SupportURL),
 		Hours:      clean(b.Hours),
+		Phone:      clean(b.Phone),
+	}
+	for name, u := range b.Links {
+		name, u = clean(name), clean(u)
+		if name == "" || u == "" || strings.ContainsRune(u, ' ') {
+			continue
+		}
+		if out.Links == nil {
+			out.Links = map[string]string{}
+		}
+		out.Links[name] = u
 	}
 	for _, s := range b.Do {
 		if s = clean(s); s != "" {

@@ -22,9 +22,12 @@ const (
 
 // Turn is one post of a conversation, oldest first.
 type Turn struct {
-	Author string // handle or name as the platform shows it
+	Author string // handle or name as the platform shows it; may be empty
 	Text   string
 	Ours   bool // written by the brand's account
+	// Other marks a post by someone in the thread who is neither us nor the
+	// customer we answer.
+	Other bool
 }
 
 // Labels are the classification of the case being answered.
@@ -46,7 +49,21 @@ type PromptInput struct {
 	// left out; Product should be one of the brand's product terms.
 	Labels       Labels
 	Conversation []Turn
+	// HandleAdded: the drafter puts the customer's @handle in front of each
+	// reply itself, so the model must not write it (Handle is then not
+	// shown, and Limit is what remains for the text).
+	HandleAdded bool
+	// FAQ is the team's canned answer to this question (the rules file's
+	// FAQ entry that matched), given to the model as approved facts.
+	FAQ string
+	// Instruction is a team member's request for this version ("shorter",
+	// "offer a refund"): a person on our side, so it stands outside the
+	// fence, but it is still cleaned to one short line.
+	Instruction string
 }
+
+// MaxInstruction caps a regenerate instruction, in characters.
+const MaxInstruction = 300
 
 // SystemPrompt renders the care principles and the brand's voice, and
 // explains the fence and the JSON answer expected.
@@ -63,10 +80,10 @@ func (d *Drafter) SystemPrompt(b Brand) (string, error) {
 }
 
 type promptTurn struct {
-	N      int
-	Author string
-	Ours   bool
-	Lines  []string
+	N           int
+	Author      string
+	Ours, Other bool
+	Lines       []string
 }
 
 // UserPrompt renders one drafting request: the platform's limit, the labels,
@@ -81,9 +98,11 @@ func (d *Drafter) UserPrompt(in PromptInput) (string, error) {
 	v := struct {
 		Platform, Handle, Name     string
 		Limit                      int
+		HandleAdded                bool
 		Intent, Sentiment, Urgency string
 		Product, Problem           string
 		Safety, FollowUp           bool
+		FAQ, Instruction           string
 		Open, Close                string
 		Turns                      []promptTurn
 	}{
@@ -94,11 +113,16 @@ func (d *Drafter) UserPrompt(in PromptInput) (string, error) {
 		Urgency:   oneOf(in.Labels.Urgency, "low", "normal", "high", "critical"),
 		Product:   untrustedLine(in.Labels.Product),
 		Problem:   untrustedLine(in.Labels.Problem),
-		Open:      FenceOpen,
-		Close:     FenceClose,
+		// Both are ours, not the public's, yet a marker in them would still
+		// break the fence's promise: cleaned and defused like the rest.
+		FAQ:         untrustedLine(in.FAQ),
+		Instruction: untrustedLine(truncate(clean(in.Instruction), MaxInstruction)),
+		HandleAdded: in.HandleAdded,
+		Open:        FenceOpen,
+		Close:       FenceClose,
 	}
 	v.Safety = strings.EqualFold(v.Intent, "safety")
-	if usesHandles(in.Platform) {
+	if usesHandles(in.Platform) && !in.HandleAdded {
 		v.Handle = handleChars(cleanHandle(in.Handle))
 	}
 	v.Name = untrustedLine(in.Name)
@@ -106,10 +130,10 @@ func (d *Drafter) UserPrompt(in PromptInput) (string, error) {
 	for i, t := range in.Conversation {
 		if t.Ours {
 			ours = true
-		} else if ours {
+		} else if ours && !t.Other {
 			v.FollowUp = true
 		}
-		v.Turns = append(v.Turns, promptTurn{N: i + 1, Author: untrustedLine(t.Author), Ours: t.Ours, Lines: untrustedLines(t.Text)})
+		v.Turns = append(v.Turns, promptTurn{N: i + 1, Author: untrustedLine(t.Author), Ours: t.Ours, Other: t.Other && !t.Ours, Lines: untrustedLines(t.Text)})
 	}
 	var out strings.Builder
 	if err := d.t.ExecuteTemplate(&out, "user", v); err != nil {

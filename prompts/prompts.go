@@ -23,6 +23,9 @@ const (
 	Concise  = "concise"
 	Warm     = "warm"
 	NextStep = "next step"
+	// Answer is the built-in drafter's canned answer (an FAQ entry of the
+	// rules file), which takes the concise draft's place when one matches.
+	Answer = "answer"
 )
 
 func approaches() [3]string { return [3]string{Concise, Warm, NextStep} }
@@ -34,12 +37,15 @@ func intents() []string {
 
 // Brand is the voice drafts are written in.
 type Brand struct {
-	Name       string   // "Lumio"
-	Tone       string   // "warm, plain, no jargon"
-	SignOff    string   // "– Maya, Lumio Care"; optional
-	SupportURL string   // help centre; optional
-	Hours      string   // "Mon–Fri 8:00–20:00 CET"; optional
-	Do, Dont   []string // voice rules for LLM drafts
+	Name       string // "Lumio"
+	Tone       string // "warm, plain, no jargon"
+	SignOff    string // "– Maya, Lumio Care"; optional
+	SupportURL string // help centre; optional
+	Hours      string // "Mon–Fri 8:00–20:00 CET"; optional
+	Phone      string // support line; optional
+	// Links are pages drafts may point to, by name ("status", "returns").
+	Links    map[string]string
+	Do, Dont []string // voice rules for LLM drafts
 }
 
 // DraftInput is what the built-in drafter needs about one case.
@@ -57,6 +63,10 @@ type DraftInput struct {
 	// Text is the customer's latest post. The templates do not quote it
 	// (only Problem, already cut short); it is here for drafters that read it.
 	Text string
+	// FAQ is the answer of the rules file's FAQ entry that matched the post,
+	// if any: it becomes the first draft (approach "answer"), except on
+	// safety cases, where the person comes first.
+	FAQ string
 }
 
 // Draft is one suggested reply.
@@ -87,7 +97,7 @@ func New() (*Drafter, error) {
 			names = append(names, templateName(in, a))
 		}
 	}
-	names = append(names, "system", "user")
+	names = append(names, "faq", "system", "user")
 	for _, n := range names {
 		if t.Lookup(n) == nil {
 			return nil, fmt.Errorf("templates: no template %q", n)

@@ -86,6 +86,12 @@ func compile(r *Rules) (*engine, error) {
 			return nil, err
 		}
 	}
+	// FAQ queries share the automaton: one scan of a post serves both.
+	for _, f := range r.FAQs {
+		if f.Query != nil {
+			c.bind(f.Query.root)
+		}
+	}
 	patterns := make([]string, 0, len(e.lits))
 	byText := map[string]int{}
 	for id, l := range e.lits {

@@ -82,6 +82,8 @@ func (p *parser) rules(data []byte) *Rules {
 			}
 		case "storm":
 			r.Storm = p.storm(v)
+		case "faq":
+			r.FAQs = p.faqs(v)
 		default:
 			return false
 		}

@@ -54,6 +54,25 @@ func TestBadRules(t *testing.T) {
 		"unknown_team_field.yaml":   {`unknown_team_field.yaml:5: team "care": unknown field "slak"`},
 		"unknown_top_field.yaml":    {`unknown_top_field.yaml:3: unknown field "routes"`, `unknown_top_field.yaml:1: missing route`},
 		"wrong_kind.yaml":           {`wrong_kind.yaml:5: route: any: want a list, got "lumio"`, `wrong_kind.yaml:8: route "big": min_followers: want a whole number, 0 or more, got "lots"`, `wrong_kind.yaml:10: route "replies": is_reply: want true or false, got "yes"`},
+		"bad_brand_links.yaml": {
+			`bad_brand_links.yaml:3: brand: phone: "call us maybe" is not a phone number`,
+			`bad_brand_links.yaml:5: brand: links: status: "http://status.lumio.example" is not an https URL`,
+			`bad_brand_links.yaml:6: brand: links: "Refunds": invalid name`,
+			`bad_brand_links.yaml:7: brand: links: help: "lumio.example/help" is not an https URL`,
+			`bad_brand_links.yaml:8: brand: links: list: want a single value, got a list`,
+		},
+		"bad_faq.yaml": {
+			`bad_faq.yaml:8: faq "reset": query "reset AND": column 7: AND needs a term on both sides`,
+			`bad_faq.yaml:10: faq "reset": duplicate name (first at line 7)`,
+			`bad_faq.yaml:12: faq "reset": answer: "http://lumio.example/help/reset": links must be https`,
+			`bad_faq.yaml:13: faq: name is required`,
+			`bad_faq.yaml:15: faq "Plans": invalid name`,
+			`bad_faq.yaml:15: faq "Plans": query is required`,
+			`bad_faq.yaml:16: faq "Plans": answer: templates ({{ }}) are not supported`,
+			`bad_faq.yaml:19: faq "empty": answer: empty`,
+			`bad_faq.yaml:20: faq "empty": unknown field "links"`,
+			`bad_faq.yaml:21: faq: entry: want a mapping, got "just a string"`,
+		},
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "bad", "*.yaml"))
 	if err != nil {

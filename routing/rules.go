@@ -29,6 +29,8 @@ type Rules struct {
 	// Reactions maps an emoji name (without colons) to what it does on a card.
 	Reactions map[string]Reaction
 	Exclude   Exclude
+	// FAQs are canned answers to common questions, tried in file order.
+	FAQs []FAQ
 	// Storm says when new cards are grouped (DefaultStorm when unset).
 	Storm StormPolicy
 
@@ -51,7 +53,12 @@ type Brand struct {
 	SignOff    string
 	SupportURL string
 	Hours      string
-	Do, Dont   []string
+	// Phone is the support line drafts may give, as written ("+44 20 7946 0000").
+	Phone string
+	// Links are https pages drafts may point to, by name (status, refunds);
+	// with SupportURL they are the only addresses a model's draft may carry.
+	Links    map[string]string
+	Do, Dont []string
 }
 
 // Exclude drops a mention from every route: job ads, deal bots, spam domains.

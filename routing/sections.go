@@ -34,6 +34,13 @@ func (p *parser) brand(n *yaml.Node) Brand {
 			}
 		case "hours":
 			b.Hours = p.str(v, ctx, key)
+		case "phone":
+			b.Phone = p.str(v, ctx, key)
+			if b.Phone != "" && !validPhone(b.Phone) {
+				p.add(v.Line, ctx, "phone: %q is not a phone number (want digits with optional +, spaces, dashes, dots or brackets)", b.Phone)
+			}
+		case "links":
+			b.Links = p.links(v, ctx)
 		case "do":
 			b.Do = p.strs(v, ctx, key, "item")
 		case "dont":
@@ -44,6 +51,56 @@ func (p *parser) brand(n *yaml.Node) Brand {
 		return true
 	})
 	return b
+}
+
+// links reads the brand's named pages. Only https is accepted: these
+// addresses go out in public replies under the brand's name.
+func (p *parser) links(n *yaml.Node, ctx string) map[string]string {
+	ctx += ": links"
+	if isNull(n) || !p.want(n, yaml.MappingNode, ctx, "definition") {
+		return nil
+	}
+	out := map[string]string{}
+	p.fields(n, ctx, func(k, v *yaml.Node) bool {
+		name := k.Value
+		if !validTeamName(name) {
+			p.add(k.Line, ctx, "%q: invalid name (want lower-case letters, digits, '-' and '_', like status or refunds)", name)
+		}
+		u := p.str(v, ctx, name)
+		if v.Kind != yaml.ScalarNode {
+			return true
+		}
+		if !httpsURL(u) {
+			p.add(v.Line, ctx, "%s: %q is not an https URL", name, u)
+			return true
+		}
+		out[name] = u
+		return true
+	})
+	return out
+}
+
+// httpsURL reports whether s is an absolute https address with a host and
+// nothing a reader could mistake (no spaces, no credentials).
+func httpsURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil && !strings.ContainsAny(s, " \t\n<>\"")
+}
+
+// validPhone accepts what people write as a phone number: digits (at least
+// five) with +, spaces, dashes, dots and brackets.
+func validPhone(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case '0' <= r && r <= '9':
+			digits++
+		case strings.ContainsRune("+ -.()/", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 5 && digits <= 20
 }
 
 func (p *parser) teams(n *yaml.Node, r *Rules) {

@@ -21,6 +21,7 @@ import (
 	"github.com/earshothq/earshot/handlers"
 	"github.com/earshothq/earshot/internal/config"
 	"github.com/earshothq/earshot/internal/metrics"
+	"github.com/earshothq/earshot/llm"
 	"github.com/earshothq/earshot/routing"
 	"github.com/earshothq/earshot/sources/replay"
 	"github.com/earshothq/earshot/sources/webhook"
@@ -143,9 +144,22 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	suggester, err := bot.NewBuiltinSuggester(func() routing.Brand { return b.Rules().Brand })
+	builtin, err := bot.NewBuiltinSuggester(func() routing.Brand { return b.Rules().Brand })
 	if err != nil {
 		return nil, err
+	}
+	builtin.FAQ = bot.RulesFAQ(func() *routing.Rules { return b.Rules() })
+	var suggester bot.Suggester = builtin
+	if cfg.LLM.Enabled() {
+		lc := cfg.LLM
+		lc.Rules = func() *routing.Rules { return b.Rules() }
+		lc.OnNote = func(ctx context.Context, c bot.Case, note string) { noteOnCase(ctx, db, surfaceNames, c.ID, note, log) }
+		d, err := llm.New(lc, builtin)
+		if err != nil {
+			return nil, fmt.Errorf("llm: %w", err)
+		}
+		suggester = d
+		log.Info("drafts by model", "model", lc.Model)
 	}
 	surfaces := []bot.Surface{w}
 	classifier := bot.NewBuiltinClassifier()
@@ -268,4 +282,20 @@ func status(ctx context.Context, db *store.DB, sources []bot.Source) map[string]
 		st["pending_jobs_error"] = "unavailable"
 	}
 	return st
+}
+
+// noteOnCase tells a case's thread, on every surface, something about its
+// drafts (why the built-in drafter wrote them, which model drafts were
+// dropped). A lost note is logged, not retried: the drafts are there anyway.
+func noteOnCase(ctx context.Context, db *store.DB, surfaces []string, caseID int64, note string, log *slog.Logger) {
+	_, err := db.UpdateCase(ctx, caseID, func(c *bot.Case) (bot.CaseChange, error) {
+		ch := bot.CaseChange{Events: []bot.Event{{Kind: bot.EventNote, Actor: "earshot", Text: note}}}
+		for _, s := range surfaces {
+			ch.Jobs = append(ch.Jobs, bot.Job{Kind: bot.JobNote, Surface: s, EventID: -1})
+		}
+		return ch, nil
+	})
+	if err != nil {
+		log.Warn("draft note not added", "case", caseID, "note", note, "error", err)
+	}
 }

@@ -133,6 +133,7 @@ func dryRun(std IO, in io.Reader, w io.Writer, prog *progress) (replay.Stats, er
 	if err != nil {
 		return replay.Stats{}, err
 	}
+	sugg.FAQ = bot.RulesFAQ(func() *routing.Rules { return rules })
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	stats, err := replay.Scan(in, func(line int, m bot.Mention) error {

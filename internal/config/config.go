@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"github.com/earshothq/earshot/llm"
 )
 
 // Config is every process setting. Field docs are the README's reference.
@@ -47,6 +49,10 @@ type Config struct {
 	SlackSigningSecret string `envconfig:"SLACK_SIGNING_SECRET"`
 	// SlackAPIURL points the Slack client elsewhere (a test double).
 	SlackAPIURL string `envconfig:"SLACK_API_URL"`
+	// LLM is an OpenAI-compatible model for drafts (EARSHOT_LLM_BASE_URL,
+	// _API_KEY, _MODEL, …); without a base URL or key the built-in drafter
+	// writes them.
+	LLM llm.Config `envconfig:"LLM"`
 	// JobWorkers is how many durable jobs run at once per replica.
 	JobWorkers int `envconfig:"JOB_WORKERS" default:"32"`
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
@@ -100,6 +106,9 @@ func (c Config) Validate() error {
 		errs = append(errs, "EARSHOT_SLACK_BOT_TOKEN needs EARSHOT_SLACK_APP_TOKEN (Socket Mode) or EARSHOT_SLACK_SIGNING_SECRET (HTTP mode)")
 	case c.SlackBotToken == "" && (c.SlackAppToken != "" || c.SlackSigningSecret != ""):
 		errs = append(errs, "EARSHOT_SLACK_APP_TOKEN and EARSHOT_SLACK_SIGNING_SECRET need EARSHOT_SLACK_BOT_TOKEN")
+	}
+	if c.LLM.Enabled() && strings.TrimSpace(c.LLM.Model) == "" {
+		errs = append(errs, "EARSHOT_LLM_MODEL is required when EARSHOT_LLM_BASE_URL or EARSHOT_LLM_API_KEY is set")
 	}
 	if c.JobWorkers < 1 || c.JobWorkers > 256 {
 		errs = append(errs, fmt.Sprintf("EARSHOT_JOB_WORKERS %d is not between 1 and 256", c.JobWorkers))
