@@ -2,6 +2,8 @@
 // with sentiment, intent and urgency, and picks out the product and the
 // problem it is about, from a compact English lexicon (lexicon.txt, embedded)
 // with negation, intensifiers, emoji, quotes and a little sarcasm handling,
+// pairs of words that mean something only together (near.go: a hazard and
+// a failure, "the brake stopped biting"), signs of promotion and of waiting,
 // backed by the general VADER lexicon (vader_lexicon.txt, MIT, see
 // LICENSE.vader) for the words the hand lexicon does not know. It needs no
 // network and no model, so the bot labels every mention the moment it
@@ -202,7 +204,14 @@ func foreign(lang string) bool {
 func (s *scan) settle(intent string, raw float64) float64 {
 	switch intent {
 	case Bug, Safety:
-		if s.flags&fCalm != 0 {
+		// A calm report, or a recall or lawsuit reported as news, is
+		// nobody's feeling.
+		if s.flags&fCalm != 0 || intent == Safety && s.flags&fNews != 0 && !s.self {
+			return 0
+		}
+		// A defect written up with versions or code and no word of
+		// feeling is a report, not a grievance.
+		if intent == Bug && s.tech && !s.feel {
 			return 0
 		}
 		if intent == Safety {
@@ -234,9 +243,12 @@ func (s *scan) intent(raw float64) string {
 	f := s.flags
 	sentiment := SentimentOf(normScore(raw))
 	switch {
-	case f&fSafety != 0:
+	case f&(fSafety|fLegal) != 0,
+		f&fSafetyWeak != 0 && sentiment != Positive && (sentiment == Negative || f&(problemFlags|fNews|fCalm) != 0):
+		// A recall or a doctor counts in a post that reads negative, names
+		// a problem or reports: "my doctor said to try their app" is not one.
 		return Safety
-	case f&fSpam != 0, s.hasLink && (f&fSpamWeak != 0 || s.words-s.hashtags == 0):
+	case f&fSpam != 0, s.hasLink && (f&fSpamWeak != 0 || s.words-s.hashtags == 0), s.promotion():
 		return Spam
 	case sentiment == Positive && f&fPraise != 0 && f&(fBug|fChurn|fLead|fQuestion|fQuestionAny) == 0 && !s.question:
 		// Thanks in a post that reads positive is praise even when it
@@ -244,21 +256,32 @@ func (s *scan) intent(raw float64) string {
 		return Praise
 	case f&fBug != 0, f&fBugWeak != 0 && (sentiment == Negative || f&problemFlags != 0):
 		return Bug
-	case f&fChurn != 0:
+	case f&fChurn != 0, f&fChurnOpen != 0 && sentiment != Positive,
+		f&fChurnWeak != 0 && (sentiment == Negative || f&problemFlags != 0):
 		return Churn
-	case f&fComplaint != 0, sentiment == Negative && f&fService != 0:
+	case f&fLead != 0 && s.question && sentiment != Negative:
+		// "our old monitor just died. is the Nestling worth it? heard
+		// good things": a buying question that mentions a mishap is still
+		// a lead, unless the post reads as a grievance ("charged twice
+		// again. anyone using Hue instead?").
+		return Lead
+	case f&fComplaint != 0, sentiment == Negative && f&fService != 0 && (f&fNews == 0 || s.self):
 		return Complaint
-	case raw <= grievance && (f&fLead != 0 || s.question || f&(fQuestion|fQuestionAny) != 0):
+	case raw <= grievance && (f&fLead != 0 || s.question || f&(fQuestion|fQuestionAny) != 0),
+		s.why && sentiment == Negative:
 		// "why does the app keep logging me out?? so annoying" asks
-		// nothing: a question that is really a grievance is a complaint.
+		// nothing: a question that is really a grievance is a complaint,
+		// and so is a "why" in a post that reads negative.
 		return Complaint
+	case f&fNews != 0 && !s.self && !s.question:
+		// Reported in the third person, "Clearstream fined £4.3m": news,
+		// whatever its words weigh, unless it asks something.
+		return Other
 	case f&fLead != 0:
 		return Lead
 	case s.question || f&(fQuestion|fQuestionAny) != 0:
 		return Question
 	case f&fNews != 0 && !s.self:
-		// Reported in the third person, "Clearstream fined £4.3m": news,
-		// whatever its words weigh.
 		return Other
 	case sentiment == Positive, f&fPraise != 0 && sentiment == Neutral:
 		return Praise
@@ -266,6 +289,23 @@ func (s *scan) intent(raw float64) string {
 		return Complaint
 	}
 	return Other
+}
+
+// promotion reports a post that sells: a weak spam term ("today only",
+// "DM me", "giveaway") with two more signs of promotion (hashtags, "!!", a
+// price, a pointing emoji), or two weak terms with one sign. A post that
+// tells the author's own story ("I got mine on sale!! #happy") is not one.
+func (s *scan) promotion() bool {
+	if s.spamWeak == 0 || s.first {
+		return false
+	}
+	signs := 0
+	for _, b := range []bool{s.hashtags >= 2, s.bangs, s.prices > 0, s.pointer} {
+		if b {
+			signs++
+		}
+	}
+	return signs >= 2 || s.spamWeak >= 2 && signs >= 1
 }
 
 // Intents lists every intent Classify gives, most specific first.

@@ -313,6 +313,8 @@ func FuzzClassify(f *testing.F) {
 	f.Add("not not not never no", 1<<40)
 	f.Add("e\u0301\u0301\u200d\ufe0f🏽 K ß İ", 3)
 	f.Add("from $1,200 to $4,800 took 6 days 'smart' fixed the bug sooooo a.shop", 20_000)
+	f.Add("brake lever went to the bar. battery bulge?? someone else's pills. is it worth it? `v1.2.3` returns 502 🙃", 5)
+	f.Add("$14 for tablets that were $8.99!! DM me #a #b 👉 x.example → two weeks late. SHOUTING HERE NOW", 5)
 	for _, text := range labelledTexts(f, 60) {
 		f.Add(text, 100)
 	}
@@ -381,6 +383,8 @@ func FuzzCompile(f *testing.F) {
 	f.Add(lexiconText[:2000])
 	f.Add("[sentiment]\n+2 love{,d}\n[bug]\ncrash{,es}")
 	f.Add("[bug]\n{a,{b}}\n}{")
+	f.Add("[safety-near]\n{brake,lever} ~4 {stopped,bar}\n[lead-near]\n{is} >5 {worth} ?\n[neutral]\nbrake pad")
+	f.Add("[bug-near]\n{a} ~ {b}\n{a} ~99 {b}\n~3\n{} ~2 {}")
 	f.Fuzz(func(t *testing.T, src string) {
 		l, err := compile("fuzz.txt", src, []string{"lamp"})
 		if err != nil {

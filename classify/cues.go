@@ -32,19 +32,50 @@ func priceRise(toks []token) bool {
 	return false
 }
 
+// priceWas finds a price that used to be lower: "$14 for the tablets that
+// were $8.99 in the spring", "now £30, was £20".
+func priceWas(toks []token) bool {
+	for i := range toks {
+		p1, j, ok := priceAt(toks, i)
+		if !ok {
+			continue
+		}
+		for k := j; k < len(toks) && k <= j+8; k++ {
+			switch toks[k].s {
+			case "was", "were", "used":
+				if p2, _, ok := priceAt(toks, k+1); ok && p2 < p1 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // longWait finds a customer kept waiting: "took 6 working days", "waited
-// 40 minutes" is fine but "waited 3 hours" is not, and with service words
-// around, "refund still processing after 34 days", "escalated 11 days ago".
+// 40 minutes" is fine but "waited 3 hours" is not, "two weeks late", and
+// with service words around, "refund still processing after 34 days",
+// "escalated 11 days ago".
 func longWait(toks []token, service bool) bool {
 	for i := range toks {
 		switch toks[i].s {
-		case "took", "taken", "taking", "waited", "waiting", "been":
+		case "wait":
+			if i > 0 && negatorWord(toks[i-1].s) { // "can't wait 3 weeks for it"
+				continue
+			}
+		case "took", "taken", "taking", "take", "takes", "waits", "waited", "waiting", "been":
 		case "after":
 			if !service {
 				continue
 			}
 		case "ago":
 			if service && i >= 2 && longUnit(toks[i-1].s) && count(toks[i-2].s) {
+				return true
+			}
+			continue
+		case "late", "overdue":
+			// "two weeks late", "40 minutes late": late by a counted span.
+			if i >= 2 && count(toks[i-2].s) && (longUnit(toks[i-1].s) || minutes(toks[i-1].s)) {
 				return true
 			}
 			continue
@@ -87,6 +118,25 @@ func count(s string) bool {
 func longUnit(s string) bool {
 	switch s {
 	case "hour", "hours", "hrs", "day", "days", "week", "weeks", "month", "months":
+		return true
+	}
+	return false
+}
+
+// negatorWord reports the words that make "wait" eagerness: "can't wait".
+func negatorWord(s string) bool {
+	switch s {
+	case "can't", "cant", "cannot", "couldn't", "couldnt":
+		return true
+	}
+	return false
+}
+
+// minutes reports a unit of minutes: long enough to be late by, though
+// not to wait for.
+func minutes(s string) bool {
+	switch s {
+	case "min", "mins", "minute", "minutes":
 		return true
 	}
 	return false

@@ -11,7 +11,7 @@ import (
 )
 
 // flag is a label a lexicon term carries; one term may carry several.
-type flag uint32
+type flag uint64
 
 const (
 	fSafety flag = 1 << iota
@@ -43,11 +43,32 @@ const (
 	fNews       // reporting words: "fined", "announces", "to open"
 	fCalm       // a calm report: "fyi", "heads up", "just sharing"
 	fResolver   // a fix: problems right after it are solved ones
+	// fSafetyWeak: a hazard only where the post does not read positive:
+	// "recall", "my doctor" ("sorted my recall work, thank you" is praise).
+	fSafetyWeak
+	// fLegal: legal action, a safety case unless it is only asked about:
+	// "we are speaking to lawyers" is, "do I need a lawyer?" is not.
+	fLegal
+	fNegChurn // when negated, churn: "not using them ever again"
+	// fChurnOpen: a churn opener, churn unless the post reads positive:
+	// "Sold my car." is churn, "sold my spare ticket in 20 mins, wow" is
+	// not. It weighs nothing itself: a post that is churn is settled
+	// negative anyway.
+	fChurnOpen
+	// fChurnWeak: churn only in a post that reads negative or names a
+	// problem: "we're moving everything to Boxhop".
+	fChurnWeak
+	// fIrony: a sign that the praise around it is meant the other way:
+	// "great job guys 🙃".
+	fIrony
+	// fQuiet: a [neutral] phrase; its words take no part in near terms:
+	// "fell in love" is no fall.
+	fQuiet
 )
 
 // problemFlags mark terms that say something went wrong: they name the
 // Problem, dampen praise in the same post, and weigh negative by default.
-const problemFlags = fSafety | fBug | fProblem | fComplaint | fChurn
+const problemFlags = fSafety | fBug | fProblem | fComplaint | fChurn | fLegal
 
 // defaultProblemWeight is the sentiment of a problem term given no weight.
 const defaultProblemWeight = -1.5
@@ -67,7 +88,7 @@ func sectionFlags(name string) (f flag, needWeight, ok bool) {
 	case "contrast":
 		return fContrast, false, true
 	case "neutral":
-		return 0, false, true
+		return fQuiet, false, true
 	case "safety":
 		return fSafety, false, true
 	case "spam":
@@ -89,7 +110,7 @@ func sectionFlags(name string) (f flag, needWeight, ok bool) {
 	case "question":
 		return fQuestion, false, true
 	case "churn-opener":
-		return fChurn | fOpener, false, true
+		return fChurnOpen | fOpener, false, true
 	case "negate-bug":
 		return fNegOnly | fNegBug, true, true
 	case "negate-service":
@@ -100,6 +121,16 @@ func sectionFlags(name string) (f flag, needWeight, ok bool) {
 		return fCalm, false, true
 	case "resolver":
 		return fResolver, false, true
+	case "safety-weak":
+		return fSafetyWeak, false, true
+	case "legal":
+		return fLegal, false, true
+	case "negate-churn":
+		return fNegOnly | fNegChurn, true, true
+	case "churn-weak":
+		return fChurnWeak, false, true
+	case "irony":
+		return fIrony, false, true
 	case "question-anywhere":
 		return fQuestionAny, false, true
 	case "lead":
@@ -154,12 +185,19 @@ func (e *entry) matchAt(toks []token, i int) bool {
 type bucket struct {
 	lex  []*entry
 	prod []*entry
+	// nearA, nearB: the near rules (near.go) whose first or second set
+	// holds this word, one bit per rule.
+	nearA, nearB uint64
 }
 
 // lexicon is the compiled form: every term indexed by its first token, so a
 // post costs one map lookup per token whatever the lexicon's size.
 type lexicon struct {
 	index map[string]*bucket
+	near  []nearRule
+	// nearNegatable: the near rules a negator turns off; nearOrdered: the
+	// rules whose first set must come first.
+	nearNegatable, nearOrdered uint64
 }
 
 // stretched finds the bucket of a word written with a letter held down,
@@ -239,7 +277,7 @@ const generalScale = 0.75
 func compileWith(name, src string, general source, products []string) (*lexicon, error) {
 	l := &lexicon{index: map[string]*bucket{}}
 	byKey := map[string]*entry{}
-	section, need := "", false
+	section, need, near := "", false, false
 	var sf flag
 	for n, line := range strings.Split(src, "\n") {
 		line = strings.TrimSpace(line)
@@ -251,11 +289,12 @@ func compileWith(name, src string, general source, products []string) (*lexicon,
 				return nil, fmt.Errorf("%s:%d: unclosed section header %q", name, n+1, line)
 			}
 			s := line[1 : len(line)-1]
-			f, nw, ok := sectionFlags(s)
-			if !ok {
+			base, isNear := strings.CutSuffix(s, "-near")
+			f, nw, ok := sectionFlags(base)
+			if !ok || isNear && f&(fNegator|fIntensifier|fContrast|fOpener|fNegOnly) != 0 {
 				return nil, fmt.Errorf("%s:%d: unknown section [%s]", name, n+1, s)
 			}
-			section, sf, need = s, f, nw
+			section, sf, need, near = s, f, nw, isNear
 			continue
 		}
 		if section == "" {
@@ -267,6 +306,12 @@ func compileWith(name, src string, general source, products []string) (*lexicon,
 		}
 		if need && !hasWeight {
 			return nil, fmt.Errorf("%s:%d: [%s] term %q needs a weight such as -1.5", name, n+1, section, rest)
+		}
+		if near {
+			if err := l.parseNear(rest, sf, weight, hasWeight); err != nil {
+				return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
+			}
+			continue
 		}
 		terms, err := expand(rest)
 		if err != nil {

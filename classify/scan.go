@@ -14,8 +14,16 @@ type scan struct {
 	question bool // a "?" anywhere
 	hasLink  bool
 	bangs    bool // "!!" or more
-	words    int  // word tokens
-	hashtags int  // word tokens that are a hashtag's text
+	// Signs of promotion, which make weak spam terms spam without a link:
+	// spamWeak terms seen, prices ("$299"), a pointing emoji or arrow.
+	spamWeak int
+	prices   int
+	pointer  bool
+	// first: the author says "I" or "my", telling their own story, which
+	// promotion does not.
+	first    bool
+	words    int // word tokens
+	hashtags int // word tokens that are a hashtag's text
 
 	// quoted: inside quotation marks, where praise is someone else's
 	// claim, often scare-quoted: a 'smart' lamp, the 'flexible' fare.
@@ -25,6 +33,7 @@ type scan struct {
 	// "fixed the save bug", "sorted my refund".
 	resolveUntil int
 	sawFrom      bool // a "from", so a price may have risen
+	sawPast      bool // a "was" or "used", so a price may have been lower
 	sawWait      bool // a word that may start a wait: "took", "waited"
 	self         bool // the author speaks of themselves: "I", "my", "we"
 	caps         int  // words in capitals
@@ -32,9 +41,26 @@ type scan struct {
 	negUntil int  // terms starting before this word index are negated
 	boostAt  int  // the term starting at this word index is intensified
 	contrast bool // a "but" was seen: what follows is what the author means
+	// strongNeg: a term at least as strong as "hate" or "terrible".
+	strongNeg bool
+	// why: a sentence opens with "why", maybe after a name, which with a
+	// negative post asks nothing: "why is the 5:40 always full".
+	why bool
+	// feel: a word of feeling ("love", "useless", an emoji), not only
+	// the name of a problem ("fails", "error").
+	feel bool
+	// tech: a version number or code, the marks of a technical report.
+	tech bool
 
 	product               *entry
 	problemAt, problemEnd int // token span of the first problem term, or -1
+
+	sentWord int // word index where the current sentence began
+	// nearLog holds the last near words (near.go), nearN how many were
+	// seen; nearDone marks the near rules already applied.
+	nearLog  [nearRecent]nearEvent
+	nearN    int
+	nearDone uint64
 }
 
 const (
@@ -52,10 +78,20 @@ const (
 	// negative: for a care team a missed complaint costs more than a
 	// missed compliment.
 	negativityBias = 1.25
+	// waitWeight: a customer kept waiting for weeks is a grievance on its
+	// own, even put as a question: "why does it take 6 weeks?".
+	waitWeight  = -2.0
+	shoutWeight = -1.0
+	// strongNegative is the weight of "hate", "terrible": in a post that
+	// praises too and has no "but", "love the staff, HATE the phone line",
+	// the praise counts as if a "but" came between.
+	strongNegative = 2.5
 )
 
 func (s *scan) run() {
 	toks, skip := s.toks, 0
+	// inTerm: tokens before it are inside a multiword term with termFlags.
+	inTerm, termFlags := 0, flag(0)
 	s.boostAt = -1
 	for i := range toks {
 		t := &toks[i]
@@ -81,19 +117,45 @@ func (s *scan) run() {
 				if e.matchAt(toks, i) {
 					s.apply(e, i)
 					skip = i + len(e.toks)
+					if len(e.toks) > 1 {
+						inTerm, termFlags = skip, e.flags
+					}
 					break
 				}
 			}
 		}
 		switch t.kind {
 		case tkWord:
+			if !s.tech && version(t.s) && (i == 0 || !isCurrency(toks[i-1].s)) {
+				s.tech = true
+			}
+			if t.sentStart {
+				s.sentWord = s.words
+			}
+			if b != nil && b.nearA|b.nearB != 0 {
+				var cover flag
+				if i < inTerm {
+					cover = termFlags
+				}
+				s.near(b, i, s.words < s.negUntil, cover)
+			}
 			switch t.s {
+			case "why":
+				// "why is…", or after the brand addressed: "Greyline why is…"
+				if s.words-s.sentWord <= 1 {
+					s.why = true
+				}
+			case "please", "pls", "plz":
+				s.feel = true // a plea: "please help"
 			case "from":
 				s.sawFrom = true
-			case "took", "taken", "taking", "waited", "waiting", "been", "after", "ago":
+			case "was", "were", "used":
+				s.sawPast = true
+			case "took", "taken", "taking", "take", "takes", "wait", "waits", "waited", "waiting", "been", "after", "ago", "late", "overdue":
 				s.sawWait = true
-			case "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "my", "me", "mine", "myself",
-				"we", "we're", "we've", "we'd", "we'll", "our", "ours", "us", "ourselves":
+			case "i", "i'm", "im", "i've", "ive", "i'd", "i'll", "my", "mine", "myself":
+				s.self, s.first = true, true
+			case "me", "we", "we're", "we've", "we'd", "we'll", "our", "ours", "us", "ourselves":
 				s.self = true
 			}
 			if s.quoted {
@@ -115,6 +177,10 @@ func (s *scan) run() {
 			s.hasLink = true
 		case tkEmoji:
 			s.negUntil, s.boostAt = 0, -1
+			switch t.s {
+			case "👉", "👇", "⬇", "➡", "👈":
+				s.pointer = true
+			}
 		case tkPunct:
 			s.quote(i)
 			switch t.s {
@@ -124,20 +190,39 @@ func (s *scan) run() {
 				if i > 0 && t.glued && toks[i-1].s == "!" {
 					s.bangs = true
 				}
+			case "$", "£", "€", "¥":
+				if i+1 < len(toks) && toks[i+1].glued && toks[i+1].kind == tkWord || i+1 < len(toks) && toks[i+1].s == t.s {
+					s.prices++ // "$299", "$ZIPPA", "$$$"
+				}
+			case "→", "⇒", "➜":
+				s.pointer = true
+			case "`":
+				s.tech = true
 			}
 			if isBreak(t.s) {
 				s.negUntil, s.boostAt, s.resolveUntil = 0, -1, 0
 			}
 		}
 	}
-	if s.sawFrom && priceRise(toks) {
+	if s.sawFrom && priceRise(toks) || s.sawPast && s.prices >= 2 && priceWas(toks) {
 		s.flags |= fComplaint
 		s.neg += defaultProblemWeight
 	}
 	// A long wait weighs but decides nothing: "took 3 days to arrive, love
 	// it" is still praise.
 	if s.sawWait && longWait(toks, s.flags&fService != 0) {
-		s.neg += defaultProblemWeight
+		s.neg += waitWeight
+	}
+	// A post shouted with nothing good in it and a grievance in it, a
+	// "why" or a problem, is angry: "WHY IS THE 5:40 ALWAYS FULL. ADD A
+	// BUS". "NEW COLLECTION OUT TODAY" is only loud.
+	if s.caps >= 3 && 2*s.caps >= s.words && s.pos == 0 && (s.why || s.neg < 0 || s.flags&problemFlags != 0) {
+		s.neg += shoutWeight
+	}
+	// An eye-roll turns the post's praise into sarcasm: "great job guys 🙃".
+	if s.flags&fIrony != 0 {
+		s.sarcasm += s.pos
+		s.flags &^= fPraise
 	}
 }
 
@@ -176,6 +261,9 @@ func (s *scan) apply(e *entry, i int) {
 		}
 		if e.flags&fNegService != 0 {
 			f |= fComplaint
+		}
+		if e.flags&fNegChurn != 0 {
+			f |= fChurn
 		}
 	}
 	if p < s.resolveUntil && f&fResolver == 0 {
@@ -218,19 +306,58 @@ func (s *scan) apply(e *entry, i int) {
 		if s.contrast {
 			w *= contrastStress
 		}
+		if f&problemFlags == 0 && (w >= 1 || w <= -2 || s.toks[i].kind == tkEmoji) {
+			s.feel = true
+		}
 		if w > 0 {
 			s.pos += w
 		} else {
 			s.neg += w
+			if w <= -strongNegative {
+				s.strongNeg = true
+			}
 		}
 	}
 	if f&fSarcasm != 0 && w > 0 && s.sarcasticAt(i, len(e.toks)) {
 		s.sarcasm += w
 	}
-	if s.problemAt < 0 && f&(fSafety|fBug|fProblem) != 0 {
+	if f&fLegal != 0 && inQuestion(s.toks, i) {
+		f &^= fLegal // "should I sue?" weighs, but takes no action
+	}
+	if f&fSpamWeak != 0 {
+		s.spamWeak++
+	}
+	if s.problemAt < 0 && f&(fSafety|fLegal|fBug|fProblem) != 0 {
 		s.problemAt, s.problemEnd = i, i+len(e.toks)
 	}
 	s.flags |= f
+}
+
+// inQuestion reports whether toks[i] is in a sentence that asks: one that
+// ends with "?" or opens with a question word. "Do I need a lawyer at this
+// point?" asks about legal action; "we are speaking to lawyers" takes it.
+func inQuestion(toks []token, i int) bool {
+	for k := i + 1; k < len(toks); k++ {
+		t := &toks[k]
+		if t.kind == tkWord && t.sentStart {
+			break
+		}
+		if t.kind == tkPunct && t.s == "?" {
+			return true
+		}
+	}
+	for k := i; k >= 0; k-- {
+		t := &toks[k]
+		if t.kind != tkWord || !t.sentStart {
+			continue
+		}
+		switch t.s {
+		case "do", "does", "did", "should", "would", "could", "can", "is", "are", "will", "how", "what", "why", "when", "where", "who", "which", "anyone", "anybody":
+			return true
+		}
+		return false
+	}
+	return false
 }
 
 // quote follows quotation marks at toks[i]: one opens before a word it is
@@ -294,11 +421,37 @@ func (s *scan) score() float64 {
 	if problem {
 		pos *= problemDampening
 	}
+	if s.strongNeg && !s.contrast {
+		pos *= contrastFade
+	}
 	score := pos + neg
 	if s.bangs || s.caps >= 3 && 2*s.caps >= s.words {
 		score *= intensity
 	}
 	return score
+}
+
+func isCurrency(s string) bool { return s == "$" || s == "£" || s == "€" || s == "¥" }
+
+// version reports a version number, "3.2.0", "v1.9.2", "8.14": digits
+// with a dot inside, as the tokenizer keeps them together.
+func version(w string) bool {
+	if len(w) < 3 {
+		return false
+	}
+	dot, digit := false, false
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case c == '.':
+			dot = true
+		case c >= '0' && c <= '9':
+			digit = true
+		case i == 0 && c == 'v':
+		default:
+			return false
+		}
+	}
+	return dot && digit
 }
 
 func wordsIn(e *entry) int {
