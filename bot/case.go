@@ -170,3 +170,17 @@ var ErrNotFound = errors.New("not found")
 
 // Team is a named destination defined once in the rules file.
 type Team = routing.Team
+
+// Stats is how a team is doing: cases opened in a period and how fast they
+// were first answered.
+type Stats struct {
+	Team     string
+	Since    time.Time
+	Opened   int
+	ByState  map[CaseState]int
+	Answered int // got a first reply (sent or approved to post by hand)
+	InSLA    int // of those, within the SLA's due time
+	Overdue  int // still open, unanswered and past due
+	// MedianFirstReply and P90FirstReply are over the answered cases.
+	MedianFirstReply, P90FirstReply time.Duration
+}

@@ -171,6 +171,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			Card:      func(ctx context.Context, id int64) (bot.Card, error) { return b.CardFor(ctx, id) },
 			Reactions: func() map[string]routing.Reaction { return b.Rules().Reactions },
 			RouteTest: func(text string) string { return RouteTest(b.Rules(), classifier, text) },
+			Stats: func(ctx context.Context, team string, days int) (string, error) {
+				return StatsText(ctx, db, team, days, now())
+			},
 			Logger:    log, Now: now,
 		})
 		if err != nil {

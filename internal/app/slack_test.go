@@ -139,6 +139,19 @@ func TestSlackCardAndReaction(t *testing.T) {
 	// The card shows the new state (a regression: jobs of a change must
 	// carry their case) and the thread says who approved what.
 	waitFor(t, "the card updated after the reply", func() bool { return len(fake.Calls("chat.update")) >= 2 })
+	// /earshot stats answers the caller.
+	id, err := fake.PushSlashCommand(ctx, slackfake.SlashCommand("U0ALICE", "C0CARE", "/earshot", "stats care 7d", fake.TriggerID(), fake.ResponseURL()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := fake.WaitAck(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the stats answer", func() bool {
+		all := fmt.Sprint(string(ack.Payload), fake.Hooks(), fake.Ephemerals())
+		return strings.Contains(all, "1 cases opened, 1 answered")
+	})
 	waitFor(t, "a note in the card's thread", func() bool { return len(fake.Thread("C0CARE", card.TS)) > 0 })
 }
 
