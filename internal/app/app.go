@@ -174,7 +174,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			Stats: func(ctx context.Context, team string, days int) (string, error) {
 				return StatsText(ctx, db, team, days, now())
 			},
-			Logger:    log, Now: now,
+			Logger: log, Now: now,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("slack: %w", err)
