@@ -52,7 +52,7 @@ func TestLLMFallbackIsNotedAndCardIsNotHeldUp(t *testing.T) {
 		return res[0].Cases[0].Case.ID
 	}
 	id := ingest("m1", "@lumio my lamp won't connect since the update")
-	waitFor(t, "built-in drafts", func() bool {
+	eventually(t, "built-in drafts", func() bool {
 		s, err := a.Store.Suggestions(ctx, id)
 		return err == nil && len(s) > 0
 	})
@@ -60,7 +60,7 @@ func TestLLMFallbackIsNotedAndCardIsNotHeldUp(t *testing.T) {
 	if s[0].Origin != "builtin" {
 		t.Errorf("origin %q, want builtin after a malformed answer", s[0].Origin)
 	}
-	waitFor(t, "a note saying why", func() bool {
+	eventually(t, "a note saying why", func() bool {
 		_, evs, _ := a.Store.Thread(ctx, id)
 		for _, e := range evs {
 			if e.Kind == bot.EventNote && strings.Contains(strings.ToLower(e.Text), "built-in") {
@@ -76,7 +76,7 @@ func TestLLMFallbackIsNotedAndCardIsNotHeldUp(t *testing.T) {
 	// A model that takes longer than the card: the card is shown first.
 	model.SetHandler(openaifake.Slow(3*time.Second, openaifake.Malformed()))
 	id = ingest("m2", "@lumio is the hub worth it?")
-	waitFor(t, "the card", func() bool { ref, _ := a.Store.CardRef(ctx, id, "web"); return ref != "" })
+	eventually(t, "the card", func() bool { ref, _ := a.Store.CardRef(ctx, id, "web"); return ref != "" })
 	if s, _ := a.Store.Suggestions(ctx, id); len(s) != 0 {
 		t.Errorf("drafts before the card: the card waited for the model")
 	}

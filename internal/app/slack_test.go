@@ -74,16 +74,6 @@ func slackApp(t testing.TB, fake *slackfake.Fake) (*app.App, string) {
 	return a, "http://" + ln.Addr().String()
 }
 
-func waitFor(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 // A mention becomes a card in the team's channel, drafts fill it in, and a
 // ✅ reaction on it sends the first draft through the shared handlers.
@@ -100,7 +90,7 @@ func TestSlackCardAndReaction(t *testing.T) {
 	}
 	caseID := res[0].Cases[0].Case.ID
 	var card slackfake.Message
-	waitFor(t, "a card with drafts", func() bool {
+	eventually(t, "a card with drafts", func() bool {
 		ms := fake.Messages("C0CARE")
 		if len(ms) == 0 {
 			return false
@@ -125,11 +115,11 @@ func TestSlackCardAndReaction(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "the reply to be done", func() bool {
+	eventually(t, "the reply to be done", func() bool {
 		c, err := a.Store.Case(ctx, caseID)
 		return err == nil && c.State != bot.StateNew
 	})
-	waitFor(t, "the reply event", func() bool { return countEvents(t, a, caseID, bot.EventReplied, bot.EventAssisted) > 0 })
+	eventually(t, "the reply event", func() bool { return countEvents(t, a, caseID, bot.EventReplied, bot.EventAssisted) > 0 })
 	time.Sleep(500 * time.Millisecond) // a second reply, if one were coming, would be in by now
 	if n := countEvents(t, a, caseID, bot.EventReplied, bot.EventAssisted); n != 1 {
 		c, _ := a.Store.Case(ctx, caseID)
@@ -138,7 +128,7 @@ func TestSlackCardAndReaction(t *testing.T) {
 	}
 	// The card shows the new state (a regression: jobs of a change must
 	// carry their case) and the thread says who approved what.
-	waitFor(t, "the card updated after the reply", func() bool { return len(fake.Calls("chat.update")) >= 2 })
+	eventually(t, "the card updated after the reply", func() bool { return len(fake.Calls("chat.update")) >= 2 })
 	// /earshot stats answers the caller.
 	id, err := fake.PushSlashCommand(ctx, slackfake.SlashCommand("U0ALICE", "C0CARE", "/earshot", "stats care 7d", fake.TriggerID(), fake.ResponseURL()))
 	if err != nil {
@@ -148,11 +138,11 @@ func TestSlackCardAndReaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the stats answer", func() bool {
+	eventually(t, "the stats answer", func() bool {
 		all := fmt.Sprint(string(ack.Payload), fake.Hooks(), fake.Ephemerals())
 		return strings.Contains(all, "1 cases opened, 1 answered")
 	})
-	waitFor(t, "a note in the card's thread", func() bool { return len(fake.Thread("C0CARE", card.TS)) > 0 })
+	eventually(t, "a note in the card's thread", func() bool { return len(fake.Thread("C0CARE", card.TS)) > 0 })
 }
 
 func countEvents(t testing.TB, a *app.App, caseID int64, kinds ...bot.EventKind) int {
@@ -216,7 +206,7 @@ func BenchmarkSlackStorm(b *testing.B) {
 			}
 			return own + storm
 		}
-		waitFor(b, "every case visible in Slack", func() bool { return visible() >= n })
+		eventually(b, "every case visible in Slack", func() bool { return visible() >= n })
 		took := time.Since(start)
 		limited, calls := 0, 0
 		for _, m := range []string{"chat.postMessage", "chat.update"} {
