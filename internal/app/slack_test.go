@@ -74,7 +74,6 @@ func slackApp(t testing.TB, fake *slackfake.Fake) (*app.App, string) {
 	return a, "http://" + ln.Addr().String()
 }
 
-
 // A mention becomes a card in the team's channel, drafts fill it in, and a
 // ✅ reaction on it sends the first draft through the shared handlers.
 func TestSlackCardAndReaction(t *testing.T) {
