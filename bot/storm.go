@@ -86,9 +86,11 @@ type stormGroup struct {
 	byAuth    map[string]int
 	last      time.Time // last case joined
 
-	// show serialises rendering; ref and shown are guarded by it.
+	// show serialises rendering; ref, refID, shown and pending are guarded
+	// by it. Lock order: show before storms.mu, never the other way.
 	show    sync.Mutex
 	ref     string
+	refID   int // the storm ref was posted for
 	shown   time.Time
 	pending bool // an update is scheduled
 }
@@ -146,9 +148,9 @@ func (st *storms) admit(k stormKey, p routing.StormPolicy, now time.Time) *storm
 		g.active, g.id, g.overShown, g.watching = true, st.seq, false, false
 		g.card = StormCard{Since: now}
 		g.byAuth = map[string]int{}
-		g.show.Lock()
-		g.ref, g.shown = "", time.Time{}
-		g.show.Unlock()
+		// The new storm gets a card of its own: renderStorm sees that ref
+		// belongs to an older storm. (admit holds mu and must not take show,
+		// which renderStorm holds while it takes mu.)
 	}
 	g.last = now
 	return g
@@ -171,7 +173,8 @@ func (st *storms) join(g *stormGroup, card Card) {
 		}
 	}
 	if !found {
-		c.Authors = append(c.Authors, AuthorCount{Author: card.First.Author, Cases: 1})
+		// byAuth, not 1: the author may have been trimmed from the list before.
+		c.Authors = append(c.Authors, AuthorCount{Author: card.First.Author, Cases: g.byAuth[key]})
 	}
 	slices.SortStableFunc(c.Authors, func(a, b AuthorCount) int { return cmp.Compare(b.Cases, a.Cases) })
 	if len(c.Authors) > maxStormAuthors*4 {
@@ -218,13 +221,16 @@ func (b *Bot) stormCard(ctx context.Context, s Surface, j Job, card Card) (bool,
 // policy's interval, else once when the interval is up: a storm of a
 // thousand cases costs a handful of messages.
 func (b *Bot) showStorm(s StormSurface, g *stormGroup, p routing.StormPolicy) {
+	b.storms.mu.Lock()
+	id := g.id
+	b.storms.mu.Unlock()
 	g.show.Lock()
 	if g.pending {
 		g.show.Unlock()
 		return
 	}
 	wait := time.Duration(0)
-	if !g.shown.IsZero() {
+	if !g.shown.IsZero() && g.refID == id {
 		wait = p.UpdateEvery - b.now().Sub(g.shown)
 	}
 	g.pending = true
@@ -243,9 +249,12 @@ func (b *Bot) renderStorm(s StormSurface, g *stormGroup, p routing.StormPolicy) 
 	g.show.Lock()
 	g.pending = false
 	card := b.storms.snapshot(g, p, b.now())
+	if g.refID != card.id {
+		g.ref, g.shown = "", time.Time{}
+	}
 	ref, err := s.ShowStorm(ctx, card, g.ref)
 	if err == nil {
-		g.ref, g.shown = ref, b.now()
+		g.ref, g.refID, g.shown = ref, card.id, b.now()
 	}
 	g.show.Unlock()
 	if err != nil {

@@ -198,26 +198,6 @@ func looksLikeDomain(s string) bool {
 	return true
 }
 
-// in is the plain search for one literal: the reference the compiled matcher
-// is tested against, and fast enough for a one-off check.
-func (t literal) in(x text) bool {
-	s := string(x)
-	for i := 0; i <= len(s); {
-		j := strings.Index(s[i:], t.s)
-		if j < 0 {
-			return false
-		}
-		j += i
-		end := j + len(t.s)
-		if t.boundedAt(s, j, end) {
-			return true
-		}
-		_, size := utf8.DecodeRuneInString(s[j:])
-		i = j + size
-	}
-	return false
-}
-
 func (t literal) boundedAt(s string, start, end int) bool {
 	if t.wordStart && start > 0 {
 		if r, _ := utf8.DecodeLastRuneInString(s[:start]); isWord(r) || t.domain && r == '-' {

@@ -3,6 +3,7 @@ package routing
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestTermMatching(t *testing.T) {
@@ -169,4 +170,24 @@ func FuzzTerm(f *testing.F) {
 			t.Fatalf("%q not found between spaces", raw)
 		}
 	})
+}
+
+// in is the plain search for one literal: the reference the compiled matcher
+// is tested against.
+func (t literal) in(x text) bool {
+	s := string(x)
+	for i := 0; i <= len(s); {
+		j := strings.Index(s[i:], t.s)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(t.s)
+		if t.boundedAt(s, j, end) {
+			return true
+		}
+		_, size := utf8.DecodeRuneInString(s[j:])
+		i = j + size
+	}
+	return false
 }

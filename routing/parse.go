@@ -254,6 +254,21 @@ func (p *parser) boolean(n *yaml.Node, ctx, field string) (bool, bool) {
 	return b, true
 }
 
+// positiveDuration reads a duration above zero; a bad one is a problem that
+// shows examples, and ok is false (so the default stays).
+func (p *parser) positiveDuration(n *yaml.Node, ctx, field, examples string) (time.Duration, bool) {
+	s := p.str(n, ctx, field)
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		return 0, false
+	}
+	d, err := parseDuration(s)
+	if err != nil || d <= 0 {
+		p.add(n.Line, ctx, "%s: invalid duration %q (want a positive duration like %s)", field, s, examples)
+		return 0, false
+	}
+	return d, true
+}
+
 func (p *parser) count(n *yaml.Node, ctx, field string) int {
 	if !p.want(n, yaml.ScalarNode, ctx, field) {
 		return 0

@@ -146,16 +146,9 @@ func (p *parser) team(name string, line int, n *yaml.Node) *Team {
 		case "execs":
 			t.Execs = p.identities(v, ctx, key)
 		case "sla":
-			s := p.str(v, ctx, key)
-			if v.Kind != yaml.ScalarNode || isNull(v) {
-				break
+			if d, ok := p.positiveDuration(v, ctx, key, "15m, 1h, 4h or 1d"); ok {
+				t.SLA = d
 			}
-			d, err := parseDuration(s)
-			if err != nil || d <= 0 {
-				p.add(v.Line, ctx, "sla: invalid duration %q (want a positive duration like 15m, 1h, 4h or 1d)", s)
-				break
-			}
-			t.SLA = d
 		case "urgency":
 			t.Urgency = p.urgency(v, ctx)
 		case "slack":

@@ -34,16 +34,9 @@ func (p *parser) storm(n *yaml.Node) StormPolicy {
 		return s
 	}
 	dur := func(v *yaml.Node, key string, d *time.Duration) {
-		str := p.str(v, ctx, key)
-		if v.Kind != yaml.ScalarNode || isNull(v) {
-			return
+		if x, ok := p.positiveDuration(v, ctx, key, "10s, 1m or 5m"); ok {
+			*d = x
 		}
-		x, err := parseDuration(str)
-		if err != nil || x <= 0 {
-			p.add(v.Line, ctx, "%s: invalid duration %q (want a positive duration like 10s, 1m or 5m)", key, str)
-			return
-		}
-		*d = x
 	}
 	p.fields(n, ctx, func(k, v *yaml.Node) bool {
 		switch k.Value {

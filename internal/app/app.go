@@ -77,9 +77,16 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if now == nil {
 		now = time.Now
 	}
-	rules, err := LoadRules(cfg.Rules)
-	if err != nil {
-		return nil, err
+	// The file is read once: the reloader compares later versions with
+	// exactly the bytes these rules came from.
+	rules, rulesData := routing.Example(), []byte(nil)
+	if cfg.Rules != "" {
+		if rulesData, err = os.ReadFile(cfg.Rules); err != nil {
+			return nil, fmt.Errorf("read rules: %w", err)
+		}
+		if rules, err = routing.Parse(cfg.Rules, rulesData); err != nil {
+			return nil, err
+		}
 	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: log, Now: now, JobWorkers: cfg.JobWorkers})
 	if err != nil {
@@ -189,10 +196,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	if cfg.Rules != "" {
-		reloader, err = NewReloader(cfg.Rules, rules, b.SetRules, log)
-		if err != nil {
-			return nil, err
-		}
+		reloader = NewReloader(cfg.Rules, rulesData, rules, b.SetRules, log)
 	}
 	mux := http.NewServeMux()
 	if sl != nil && !sl.SocketMode() {

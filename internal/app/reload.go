@@ -29,6 +29,8 @@ type Reloader struct {
 	Debounce time.Duration
 	// OnReload, when set, hears every attempt (tests, metrics).
 	OnReload func(err error)
+	// OnWatching, when set, is called once the file is being watched.
+	OnWatching func()
 
 	mu     sync.Mutex
 	sum    [sha256.Size]byte
@@ -46,15 +48,11 @@ type ReloadStatus struct {
 }
 
 // NewReloader watches path; apply installs new rules. current are the rules
-// loaded at start, from the same file.
-func NewReloader(path string, current *routing.Rules, apply func(*routing.Rules), log *slog.Logger) (*Reloader, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("rules reload: %w", err)
-	}
+// in force, parsed from data, the file's content when they were loaded.
+func NewReloader(path string, data []byte, current *routing.Rules, apply func(*routing.Rules), log *slog.Logger) *Reloader {
 	r := &Reloader{path: path, apply: apply, log: log, Debounce: 250 * time.Millisecond, sum: sha256.Sum256(data)}
 	r.status = statusOf(path, current, time.Now())
-	return r, nil
+	return r
 }
 
 func statusOf(path string, rules *routing.Rules, at time.Time) ReloadStatus {
@@ -118,6 +116,9 @@ func (r *Reloader) Watch(ctx context.Context, hup <-chan os.Signal) error {
 	dir := filepath.Dir(r.path)
 	if err := w.Add(dir); err != nil {
 		return fmt.Errorf("watch rules directory %s: %w", dir, err)
+	}
+	if r.OnWatching != nil {
+		r.OnWatching()
 	}
 	var timer *time.Timer
 	var fire <-chan time.Time

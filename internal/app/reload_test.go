@@ -58,24 +58,23 @@ func TestReloaderFileChangeAndBrokenFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "earshot.yaml")
 	writeFile(t, path, rulesV1)
-	first, err := routing.Load(path)
+	first, err := routing.Parse(path, []byte(rulesV1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var inForce atomic.Pointer[routing.Rules]
 	inForce.Store(first)
-	r, err := app.NewReloader(path, first, func(x *routing.Rules) { inForce.Store(x) }, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := app.NewReloader(path, []byte(rulesV1), first, func(x *routing.Rules) { inForce.Store(x) }, slog.New(slog.DiscardHandler))
 	r.Debounce = 20 * time.Millisecond
 	results := make(chan error, 16)
 	r.OnReload = func(err error) { results <- err }
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	hup := make(chan os.Signal, 1)
+	watching := make(chan struct{})
+	r.OnWatching = func() { close(watching) }
 	go func() { _ = r.Watch(ctx, hup) }()
-	time.Sleep(50 * time.Millisecond) // let the watch start before writing
+	<-watching // a write before the watch is in place would go unseen
 
 	teams := func() []string {
 		return inForce.Load().Match(routing.Input{Text: "lumio charged twice"}).Teams

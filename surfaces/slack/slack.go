@@ -242,11 +242,17 @@ func (s *Surface) ShowCard(ctx context.Context, card bot.Card, ref string) (stri
 		return "", nil
 	}
 	blocks, text := cardMessage(card, s.now())
-	opts := msgOptions(text, blocks)
+	return s.show(ctx, channel, ref, msgOptions(text, blocks), fmt.Sprintf("card of case %d", card.Case.ID), true)
+}
+
+// show posts a message in channel (ref == "") or updates the one ref names,
+// paced per channel. With repost, a message someone deleted is posted again
+// rather than lost.
+func (s *Surface) show(ctx context.Context, channel, ref string, opts []slack.MsgOption, what string, repost bool) (string, error) {
 	if ref != "" {
 		ch, ts, err := splitRef(ref)
 		if err != nil {
-			return "", bot.Permanent(fmt.Errorf("slack: case %d: %w", card.Case.ID, err))
+			return "", bot.Permanent(fmt.Errorf("slack: %s: %w", what, err))
 		}
 		if err := s.pace.wait(ctx, ch); err != nil {
 			return "", err
@@ -255,18 +261,17 @@ func (s *Surface) ShowCard(ctx context.Context, card bot.Card, ref string) (stri
 		if err == nil {
 			return ref, nil
 		}
-		if !messageGone(err) || channel == "" {
-			return "", s.mapErr(err, ch, fmt.Sprintf("update card of case %d", card.Case.ID))
+		if !repost || !messageGone(err) || channel == "" {
+			return "", s.mapErr(err, ch, "update "+what)
 		}
-		// Someone deleted the card: post it again rather than lose the case.
-		s.log.Warn("slack: card gone, posting it again", "case", card.Case.ID, "ref", ref, "err", err)
+		s.log.Warn("slack: message gone, posting it again", "what", what, "ref", ref, "err", err)
 	}
 	if err := s.pace.wait(ctx, channel); err != nil {
 		return "", err
 	}
 	ch, ts, err := s.api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
-		return "", s.mapErr(err, channel, fmt.Sprintf("post card of case %d", card.Case.ID))
+		return "", s.mapErr(err, channel, "post "+what)
 	}
 	s.pace.alias(channel, ch)
 	return makeRef(ch, ts), nil

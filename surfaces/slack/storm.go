@@ -23,29 +23,7 @@ func (s *Surface) ShowStorm(ctx context.Context, card bot.StormCard, ref string)
 		return "", nil
 	}
 	blocks, text := stormMessage(card, s.now())
-	opts := msgOptions(text, blocks)
-	if ref != "" {
-		ch, ts, err := splitRef(ref)
-		if err != nil {
-			return "", bot.Permanent(fmt.Errorf("slack: storm card of %s: %w", card.Team.Name, err))
-		}
-		if err := s.pace.wait(ctx, ch); err != nil {
-			return "", err
-		}
-		if _, _, _, err := s.api.UpdateMessageContext(ctx, ch, ts, opts...); err != nil {
-			return "", s.mapErr(err, ch, "update storm card of "+card.Team.Name)
-		}
-		return ref, nil
-	}
-	if err := s.pace.wait(ctx, channel); err != nil {
-		return "", err
-	}
-	ch, ts, err := s.api.PostMessageContext(ctx, channel, opts...)
-	if err != nil {
-		return "", s.mapErr(err, channel, "post storm card of "+card.Team.Name)
-	}
-	s.pace.alias(channel, ch)
-	return makeRef(ch, ts), nil
+	return s.show(ctx, channel, ref, msgOptions(text, blocks), "storm card of "+card.Team.Name, false)
 }
 
 // stormMessage renders a storm card. Authors and texts are public and
