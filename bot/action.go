@@ -18,10 +18,14 @@ const (
 	ActDismiss  ActionKind = "dismiss"
 	ActResolve  ActionKind = "resolve"
 	ActMute     ActionKind = "mute"
+	ActReopen   ActionKind = "reopen"
+	// ActRegenerate asks for new drafts, optionally with an instruction
+	// ("shorter", "offer a refund") in the request's Text.
+	ActRegenerate ActionKind = "regenerate"
 )
 
 // ActionKinds lists every action.
-var ActionKinds = []ActionKind{ActReply, ActEscalate, ActAck, ActDefect, ActClaim, ActDismiss, ActResolve, ActMute}
+var ActionKinds = []ActionKind{ActReply, ActEscalate, ActAck, ActDefect, ActClaim, ActDismiss, ActResolve, ActMute, ActReopen, ActRegenerate}
 
 // Valid reports whether k is a known action.
 func (k ActionKind) Valid() bool {

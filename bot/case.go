@@ -139,6 +139,13 @@ const (
 	EventReopened   EventKind = "reopened"
 	EventActionFail EventKind = "action_failed"
 	EventNote       EventKind = "note"
+	// Timers and the loop back from engineering.
+	EventSLAReminder EventKind = "sla_reminder"
+	EventSLABreach   EventKind = "sla_breach"
+	EventPaged       EventKind = "paged"        // an escalation step @-mentioned its people
+	EventDefectFixed EventKind = "defect_fixed" // the linked issue was closed or released
+	EventDelight     EventKind = "delight"      // a gesture (coupon, link) was offered
+	EventRegenerated EventKind = "regenerated"
 )
 
 // Event is one line of a case's thread.

@@ -71,6 +71,12 @@ const (
 	JobNote    JobKind = "note"    // add an event to the card's thread on one surface
 	JobSuggest JobKind = "suggest" // draft suggestions for a case
 	JobAction  JobKind = "action"  // execute a claimed action
+	// JobEscalation pages step Step of the case's escalation policy unless
+	// the escalation (event EventID) was acknowledged meanwhile.
+	JobEscalation JobKind = "escalation"
+	// JobSLA is an SLA reminder (Step >= 1) or the breach (Step 0) for the
+	// due time the job names; a stale one (the case moved on) does nothing.
+	JobSLA JobKind = "sla"
 )
 
 // Job is one unit of durable work. Jobs with equal fields are the same job:
@@ -82,6 +88,7 @@ type Job struct {
 	Rev      int64   `json:"rev,omitempty"`
 	EventID  int64   `json:"event_id,omitempty"`
 	ActionID int64   `json:"action_id,omitempty"`
+	Step     int     `json:"step,omitempty"`
 }
 
 func (j Job) String() string {
