@@ -33,12 +33,15 @@ type Config struct {
 	Rules      *routing.Rules
 	Classifier Classifier
 	Suggester  Suggester
-	Surfaces   []Surface
-	Sources    []Source
-	Actions    ActionExecutor
-	Observer   Observer
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Drafter, when set, drafts instead of Suggester and says more about
+	// its drafts (a model's summary, why it fell back).
+	Drafter  Drafter
+	Surfaces []Surface
+	Sources  []Source
+	Actions  ActionExecutor
+	Observer Observer
+	Logger   *slog.Logger
+	Now      func() time.Time
 	// BatchSize caps how many mentions are stored per transaction.
 	BatchSize int
 }
@@ -48,7 +51,7 @@ type Bot struct {
 	store      Store
 	rules      atomic.Pointer[routing.Rules]
 	classifier Classifier
-	suggester  Suggester
+	drafter    Drafter
 	surfaces   map[string]Surface
 	surfaceIDs []string
 	sources    []Source
@@ -76,7 +79,7 @@ func New(cfg Config) (*Bot, error) {
 	b := &Bot{
 		store:      cfg.Store,
 		classifier: cfg.Classifier,
-		suggester:  cfg.Suggester,
+		drafter:    cfg.Drafter,
 		surfaces:   map[string]Surface{},
 		sources:    cfg.Sources,
 		actions:    cfg.Actions,
@@ -92,6 +95,9 @@ func New(cfg Config) (*Bot, error) {
 		}
 		b.surfaces[s.Name()] = s
 		b.surfaceIDs = append(b.surfaceIDs, s.Name())
+	}
+	if b.drafter == nil {
+		b.drafter = SuggesterDrafter(cfg.Suggester, "builtin")
 	}
 	if b.obs == nil {
 		b.obs = nopObserver{}

@@ -52,11 +52,15 @@ func (b *Bot) CardFor(ctx context.Context, caseID int64) (Card, error) {
 	if err != nil {
 		return Card{}, fmt.Errorf("load suggestions of case %d: %w", caseID, err)
 	}
+	info, err := b.store.DraftInfo(ctx, caseID)
+	if err != nil {
+		return Card{}, fmt.Errorf("load draft info of case %d: %w", caseID, err)
+	}
 	team, _ := b.rules.Load().Team(c.Team)
 	if team.Name == "" {
 		team.Name = c.Team
 	}
-	return Card{Case: c, Team: team, First: first, Suggestions: sugg}, nil
+	return Card{Case: c, Team: team, First: first, Suggestions: sugg, Drafts: info}, nil
 }
 
 func (b *Bot) surface(name string) (Surface, error) {
@@ -158,7 +162,7 @@ func (b *Bot) suggest(ctx context.Context, j Job) error {
 		return fmt.Errorf("load thread of case %d: %w", j.CaseID, err)
 	}
 	team, _ := b.rules.Load().Team(c.Team)
-	drafts, err := b.suggester.Suggest(ctx, c, team, mentions)
+	drafts, err := b.drafter.DraftReplies(ctx, c, team, mentions, DraftRequest{})
 	if err != nil {
 		return fmt.Errorf("draft replies for case %d: %w", j.CaseID, err)
 	}
@@ -170,19 +174,10 @@ func (b *Bot) suggest(ctx context.Context, j Job) error {
 			return nil
 		}
 	}
-	limit := ReplyLimit(c.Platform)
-	var kept []Suggestion
-	for _, d := range drafts {
-		// Suggesters are not trusted to respect the platform: an over-long
-		// draft would fail at send time, so it never reaches the card.
-		if d.Text == "" || Length(d.Text) > limit {
-			continue
-		}
-		d.CaseID = c.ID
-		d.Rank = len(kept) + 1
-		kept = append(kept, d)
-	}
-	change := CaseChange{}
+	kept := FitDrafts(c, drafts.Suggestions)
+	info := drafts.Info
+	info.At = b.now()
+	change := CaseChange{Drafts: &info}
 	for _, s := range b.surfaceIDs {
 		change.Jobs = append(change.Jobs, Job{Kind: JobCard, CaseID: c.ID, Surface: s})
 	}

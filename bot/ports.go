@@ -36,6 +36,9 @@ type Card struct {
 	Team        Team
 	First       Mention
 	Suggestions []Suggestion
+	// Drafts is what the drafter said about the suggestions (origin, why
+	// built-in, the model's summary).
+	Drafts DraftInfo
 }
 
 // Surface shows cards where people work and takes their actions.

@@ -84,6 +84,8 @@ type CaseChange struct {
 	// Reply, when set, records a post we made in the same transaction, so an
 	// answer to it joins the case.
 	Reply *OurPost
+	// Drafts, when set, replaces what the card says about the case's drafts.
+	Drafts *DraftInfo
 }
 
 // ActionOutcome is how an action ended.
@@ -118,6 +120,8 @@ type Store interface {
 	// SaveSuggestions replaces the case's suggestions and applies change (card
 	// jobs) in the same transaction, bumping the case's revision.
 	SaveSuggestions(ctx context.Context, caseID int64, s []Suggestion, change CaseChange) error
+	// DraftInfo is what the last drafting said; zero when none.
+	DraftInfo(ctx context.Context, caseID int64) (DraftInfo, error)
 
 	CardRef(ctx context.Context, caseID int64, surface string) (string, error) // "" when none
 	SaveCardRef(ctx context.Context, caseID int64, surface, ref string) error

@@ -33,6 +33,9 @@ type Store interface {
 	FinishAction(ctx context.Context, id int64, status bot.ActionStatus, result string, at time.Time) error
 	// SaveReply records a post we made, so answers to it join the case.
 	SaveReply(ctx context.Context, caseID int64, platform string, ref bot.PostRef) error
+	// SaveSuggestions replaces the case's drafts and applies change in the
+	// same transaction.
+	SaveSuggestions(ctx context.Context, caseID int64, s []bot.Suggestion, change bot.CaseChange) error
 }
 
 // Teams looks a team up by name (the rules in force).
@@ -43,6 +46,8 @@ type Config struct {
 	Store    Store
 	Teams    Teams
 	Repliers []bot.Replier
+	// Drafter redrafts replies for the regenerate action.
+	Drafter bot.Drafter
 	// Surfaces are the names of the surfaces whose cards follow every change.
 	Surfaces []string
 	Logger   *slog.Logger
@@ -54,6 +59,7 @@ type Handlers struct {
 	store    Store
 	teams    Teams
 	repliers map[string]bot.Replier
+	drafter  bot.Drafter
 	surfaces []string
 	log      *slog.Logger
 	now      func() time.Time
@@ -74,6 +80,7 @@ func New(cfg Config) (*Handlers, error) {
 		teams:    cfg.Teams,
 		repliers: map[string]bot.Replier{},
 		surfaces: cfg.Surfaces,
+		drafter:  cfg.Drafter,
 		log:      cfg.Logger,
 		now:      cfg.Now,
 	}
@@ -87,14 +94,15 @@ func New(cfg Config) (*Handlers, error) {
 		h.now = time.Now
 	}
 	h.execs = map[bot.ActionKind]executor{
-		bot.ActReply:    h.reply,
-		bot.ActEscalate: h.escalate,
-		bot.ActAck:      h.acknowledge,
-		bot.ActDefect:   h.defect,
-		bot.ActClaim:    h.claim,
-		bot.ActDismiss:  h.dismiss,
-		bot.ActResolve:  h.resolve,
-		bot.ActMute:     h.mute,
+		bot.ActReply:      h.reply,
+		bot.ActEscalate:   h.escalate,
+		bot.ActAck:        h.acknowledge,
+		bot.ActDefect:     h.defect,
+		bot.ActClaim:      h.claim,
+		bot.ActDismiss:    h.dismiss,
+		bot.ActResolve:    h.resolve,
+		bot.ActMute:       h.mute,
+		bot.ActRegenerate: h.regenerate,
 	}
 	return h, nil
 }
@@ -243,6 +251,13 @@ func validate(r bot.ActionRequest, c bot.Case, sugg []bot.Suggestion) error {
 		}
 		if n, limit := bot.Length(r.Text), bot.ReplyLimit(c.Platform); n > limit {
 			return &RequestError{Field: "text", Msg: fmt.Sprintf("%d characters, %s allows %d", n, c.Platform, limit)}
+		}
+	case bot.ActRegenerate:
+		if !c.State.Open() {
+			return &RequestError{Field: "kind", Msg: fmt.Sprintf("case %d is %s; reopen it to draft again", c.ID, c.State)}
+		}
+		if n := bot.Length(r.Text); n > bot.MaxInstruction {
+			return &RequestError{Field: "text", Msg: fmt.Sprintf("instruction is %d characters, at most %d", n, bot.MaxInstruction)}
 		}
 	case bot.ActEscalate, bot.ActDefect:
 		if bot.Length(r.Text) > 2000 {

@@ -420,3 +420,28 @@ func clip(s string, n int) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// DraftReplies drafts a case for the pipeline (bot.Drafter): a fresh
+// request (a regeneration) asks the model again (Regenerate), otherwise it
+// may answer from the cache (Draft). The card shows the Result's note, summary
+// and labels beside the drafts.
+func (d *Drafter) DraftReplies(ctx context.Context, c bot.Case, team bot.Team, thread []bot.Mention, req bot.DraftRequest) (bot.Drafts, error) {
+	var (
+		r           Result
+		err         error
+		instruction = req.Instruction
+	)
+	if req.Fresh || instruction != "" {
+		r, err = d.Regenerate(ctx, c, team, thread, instruction)
+	} else {
+		r, err = d.Draft(ctx, c, team, thread)
+	}
+	if err != nil {
+		return bot.Drafts{}, err
+	}
+	return bot.Drafts{Suggestions: r.Suggestions, Info: bot.DraftInfo{
+		Origin: r.Origin, Note: r.Note, Summary: r.Summary, Reading: r.Labels, Instruction: instruction,
+	}}, nil
+}
+
+var _ bot.Drafter = (*Drafter)(nil)

@@ -332,6 +332,11 @@ func applyChange(ctx context.Context, tx *txn, c bot.Case, change bot.CaseChange
 			return fmt.Errorf("record our post %s:%s: %w", r.Platform, r.Ref.ExternalID, err)
 		}
 	}
+	if d := change.Drafts; d != nil {
+		if err := saveDraftInfo(ctx, tx, c.ID, *d, now); err != nil {
+			return err
+		}
+	}
 	_, err := insertJobs(ctx, tx, jobs)
 	return err
 }

@@ -33,6 +33,9 @@ type Options struct {
 	// throughput is about JobWorkers per JobPollInterval, so few workers
 	// starve the queue: 4 workers drained 26 jobs/s, 32 drain about 400.
 	JobWorkers int
+	// DraftWorkers is how many drafting jobs run at once, in a queue of
+	// their own so a slow model never delays a card; default 8.
+	DraftWorkers int
 	// JobPollInterval is how often RunJobs looks for new jobs; default 50ms
 	// for SQLite (which has no LISTEN/NOTIFY), River's default on PostgreSQL
 	// (where inserts notify workers and polling is only a fallback).
@@ -54,6 +57,9 @@ func (o Options) withDefaults(sqlite bool) Options {
 	}
 	if o.JobWorkers <= 0 {
 		o.JobWorkers = 32
+	}
+	if o.DraftWorkers <= 0 {
+		o.DraftWorkers = 8
 	}
 	if o.JobPollInterval <= 0 && sqlite {
 		o.JobPollInterval = 50 * time.Millisecond

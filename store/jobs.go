@@ -24,6 +24,8 @@ const (
 	// a remote that always says "later" cannot keep a job alive for ever;
 	// past it a RetryError counts as an ordinary failure.
 	maxSnoozes = 50
+	// queueDrafts is the River queue of drafting jobs (JobSuggest).
+	queueDrafts = "drafts"
 	// jobTimeout bounds one run of a job (a slow model drafting replies).
 	jobTimeout = 5 * time.Minute
 )
@@ -58,7 +60,13 @@ func jobParams(jobs []bot.Job) []river.InsertManyParams {
 			continue
 		}
 		seen[j] = true
-		ps = append(ps, river.InsertManyParams{Args: jobArgs{j}})
+		p := river.InsertManyParams{Args: jobArgs{j}}
+		if j.Kind == bot.JobSuggest {
+			// Drafting waits on a model for seconds; in its own queue it can
+			// never hold up the cards and notes people are waiting for.
+			p.InsertOpts = &river.InsertOpts{Queue: queueDrafts}
+		}
+		ps = append(ps, p)
 	}
 	return ps
 }
@@ -148,6 +156,7 @@ func runRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], o Op
 	}
 	cfg := riverConfig(o, schema, workers, map[string]river.QueueConfig{
 		river.QueueDefault: {MaxWorkers: o.JobWorkers},
+		queueDrafts:        {MaxWorkers: o.DraftWorkers},
 	})
 	cfg.PollOnly = pollOnly
 	cfg.SoftStopTimeout = o.ShutdownTimeout

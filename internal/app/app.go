@@ -88,7 +88,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			return nil, err
 		}
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: log, Now: now, JobWorkers: cfg.JobWorkers})
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.Options{Logger: log, Now: now, JobWorkers: cfg.JobWorkers,
+		// Drafting jobs wait on the model's concurrency limit; twice that lets
+		// cached answers through while the slots are busy.
+		DraftWorkers: 2 * max(cfg.LLM.MaxConcurrent, llm.DefaultMaxConcurrent)})
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -119,8 +122,26 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if cfg.SlackBotToken != "" {
 		surfaceNames = append(surfaceNames, slacksurface.Name)
 	}
+	builtin, err := bot.NewBuiltinSuggester(func() routing.Brand { return b.Rules().Brand })
+	if err != nil {
+		return nil, err
+	}
+	builtin.FAQ = bot.RulesFAQ(func() *routing.Rules { return b.Rules() })
+	var suggester bot.Suggester = builtin
+	drafter := bot.SuggesterDrafter(builtin, llm.Builtin)
+	if cfg.LLM.Enabled() {
+		lc := cfg.LLM
+		lc.Rules = func() *routing.Rules { return b.Rules() }
+		lc.OnNote = func(ctx context.Context, c bot.Case, note string) { noteOnCase(ctx, db, surfaceNames, c.ID, note, log) }
+		d, err := llm.New(lc, builtin)
+		if err != nil {
+			return nil, fmt.Errorf("llm: %w", err)
+		}
+		suggester, drafter = d, d
+		log.Info("drafts by model", "model", lc.Model)
+	}
 	h, err := handlers.New(handlers.Config{
-		Store: db, Teams: teams, Surfaces: surfaceNames, Logger: log, Now: now,
+		Store: db, Teams: teams, Surfaces: surfaceNames, Drafter: drafter, Logger: log, Now: now,
 	})
 	if err != nil {
 		return nil, err
@@ -151,23 +172,6 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	builtin, err := bot.NewBuiltinSuggester(func() routing.Brand { return b.Rules().Brand })
-	if err != nil {
-		return nil, err
-	}
-	builtin.FAQ = bot.RulesFAQ(func() *routing.Rules { return b.Rules() })
-	var suggester bot.Suggester = builtin
-	if cfg.LLM.Enabled() {
-		lc := cfg.LLM
-		lc.Rules = func() *routing.Rules { return b.Rules() }
-		lc.OnNote = func(ctx context.Context, c bot.Case, note string) { noteOnCase(ctx, db, surfaceNames, c.ID, note, log) }
-		d, err := llm.New(lc, builtin)
-		if err != nil {
-			return nil, fmt.Errorf("llm: %w", err)
-		}
-		suggester = d
-		log.Info("drafts by model", "model", lc.Model)
-	}
 	surfaces := []bot.Surface{w}
 	classifier := bot.NewBuiltinClassifier()
 	var sl *slacksurface.Surface
@@ -189,7 +193,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		surfaces = append(surfaces, sl)
 	}
 	b, err = bot.New(bot.Config{
-		Store: db, Rules: rules, Classifier: classifier, Suggester: suggester,
+		Store: db, Rules: rules, Classifier: classifier, Suggester: suggester, Drafter: drafter,
 		Surfaces: surfaces, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
 	})
 	if err != nil {

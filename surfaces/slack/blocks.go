@@ -37,10 +37,13 @@ func cardMessage(card bot.Card, now time.Time) ([]slack.Block, string) {
 		slack.NewContextBlock("earshot.state", mrkdwn(clipEscaped(stateLine(c, now), maxContextText))),
 	}
 	open := c.State.Open()
-	if open && len(card.Suggestions) > 0 {
+	if open && (len(card.Suggestions) > 0 || card.Drafts.Note != "") {
 		blocks = append(blocks,
 			slack.NewDividerBlock(),
 			slack.NewSectionBlock(mrkdwn("*Drafted replies* · nothing is sent until someone clicks Send"), nil, nil, slack.SectionBlockOptionBlockID("earshot.drafts")))
+		if line := draftsLine(card.Drafts); line != "" {
+			blocks = append(blocks, slack.NewContextBlock("earshot.drafts.info", mrkdwn(clipEscaped(line, maxContextText))))
+		}
 		for i, s := range card.Suggestions {
 			if i == maxShownSuggestions {
 				break
@@ -196,6 +199,29 @@ func dateToken(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} at {time}|%s>", t.Unix(), t.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
+// draftsLine says who drafted the replies and anything the card must show
+// about them: why the built-in drafter answered, drafts that were dropped,
+// the model's reading. Model text is untrusted like the customer's: escaped.
+func draftsLine(d bot.DraftInfo) string {
+	var parts []string
+	if d.Origin != "" && d.Origin != "builtin" {
+		parts = append(parts, "by "+fit(d.Origin, 80))
+	}
+	if d.Instruction != "" {
+		parts = append(parts, "asked: _"+fit(d.Instruction, 200)+"_")
+	}
+	if d.Summary != "" {
+		parts = append(parts, "reads as: "+fit(d.Summary, 300))
+	}
+	if r := d.Reading; r != nil && (r.Intent != "" || r.Sentiment != "") {
+		parts = append(parts, "model labels: "+fit(strings.Trim(string(r.Sentiment)+" "+string(r.Intent)+" "+string(r.Urgency), " "), 100))
+	}
+	if d.Note != "" {
+		parts = append(parts, ":information_source: "+fit(d.Note, 600))
+	}
+	return strings.Join(parts, " · ")
+}
+
 // suggestionBlock shows one draft with its Send button. A draft too long to
 // show whole gets no Send button: nobody approves words they cannot see.
 func suggestionBlock(c bot.Case, s bot.Suggestion) slack.Block {
@@ -235,6 +261,7 @@ func actionRow(card bot.Card) slack.Block {
 			slack.NewButtonBlockElement(actionDefect, base.encode(), plain("File defect")),
 			slack.NewButtonBlockElement(actionClaim, base.encode(), plain("Claim")),
 			slack.NewButtonBlockElement(actionDismiss, base.encode(), plain("Dismiss")),
+			slack.NewButtonBlockElement(actionRedraft, base.encode(), plain("Regenerate")),
 		)
 	}
 	if u := buttonURL(firstNonEmpty(card.First.URL, c.URL)); u != "" {

@@ -29,6 +29,10 @@ func hostileCard() bot.Card {
 	c.Case.Labels.Problem = "<https://evil.example|refund>"
 	c.Case.Assignee = "slack:U0ALICE"
 	c.Suggestions = []bot.Suggestion{{CaseID: 13, Rank: 1, Text: "<!everyone> visit <https://evil.example|our site> & <@U123>", Approach: "<!here>"}}
+	// A model repeating the customer's words is as untrusted as they are.
+	c.Drafts = bot.DraftInfo{Origin: "<!channel>-7b", Summary: "<!here> wants <https://evil.example|a refund>",
+		Instruction: "<@U123> shorter", Note: "1 model draft(s) dropped: warm has <!everyone>.",
+		Reading: &bot.Labels{Sentiment: bot.Negative, Intent: bot.IntentComplaint}}
 	return c
 }
 

@@ -49,6 +49,8 @@ var verbs = map[string]bot.ActionKind{
 	"dismiss":     bot.ActDismiss,
 	"resolve":     bot.ActResolve,
 	"mute":        bot.ActMute,
+	"regenerate":  bot.ActRegenerate,
+	"redraft":     bot.ActRegenerate,
 }
 
 // maxCommandText bounds what we parse; Slack itself sends at most a few KB.
@@ -77,8 +79,11 @@ func parseCommand(text string) (command, error) {
 	if _, ok := verbs[c.Verb]; !ok {
 		return command{}, usagef("unknown command %q; try `help`", clip(word, 40))
 	}
-	if c.Verb == "acknowledge" {
+	switch c.Verb {
+	case "acknowledge":
 		c.Verb = "ack"
+	case "redraft":
+		c.Verb = "regenerate"
 	}
 	if verbs[c.Verb] != "" && c.CaseID == 0 {
 		id, after, ok, err := caseToken(rest)
@@ -105,6 +110,11 @@ func parseCommand(text string) (command, error) {
 		c.Rank = n
 	case "escalate", "defect":
 		c.Text = rest
+	case "regenerate":
+		// What follows is an instruction for the drafter ("shorter").
+		if c.Text = rest; bot.Length(c.Text) > maxInstruction {
+			return command{}, usagef("an instruction is at most %d characters", maxInstruction)
+		}
 	case "claim", "ack", "dismiss", "resolve":
 		if rest != "" {
 			return command{}, usagef("%s takes only a case number, like `%s #123`", c.Verb, c.Verb)
@@ -265,6 +275,7 @@ func helpText(cmd string, reactions map[string]routing.Reaction) string {
 		"• `" + cmd + " send #123 2`: send drafted reply 2",
 		"• `" + cmd + " escalate #123 [note]`: page the team's executives and leads",
 		"• `" + cmd + " defect #123 [title]`: file a product defect",
+		"• `" + cmd + " regenerate #123 [instruction]`: draft the replies again, e.g. `regenerate #123 shorter`",
 		"• `" + cmd + " claim #123`, `ack #123`, `dismiss #123`, `resolve #123`",
 		"• `" + cmd + " mute #123 author|term <x> [for 24h]`: dismiss and mute",
 		"• `" + cmd + " route-test <text>`: which rules and team a post would reach",

@@ -247,7 +247,7 @@ func (s *Surface) onBlockActions(cb slack.InteractionCallback) response {
 			kind := map[string]bot.ActionKind{actionClaim: bot.ActClaim, actionDismiss: bot.ActDismiss}[act.ActionID]
 			req := bot.ActionRequest{CaseID: cl.Case, Kind: kind, Actor: actor, Surface: Name, Target: rev, Verified: true}
 			return response{work: func(ctx context.Context) { s.act(ctx, req, to, false) }}
-		case actionEdit, actionEscalate, actionDefect:
+		case actionEdit, actionEscalate, actionDefect, actionRedraft:
 			trigger, which := cb.TriggerID, act.ActionID
 			return response{work: func(ctx context.Context) { s.openModal(ctx, which, cl, trigger, to) }}
 		}
@@ -301,6 +301,8 @@ func (s *Surface) openModal(ctx context.Context, which string, cl click, trigger
 		view = editModal(card, meta)
 	case actionEscalate:
 		view = escalateModal(card, meta)
+	case actionRedraft:
+		view = redraftModal(card, meta)
 	default:
 		view = defectModal(card, meta)
 	}
@@ -323,7 +325,7 @@ func (s *Surface) refuseLookup(ctx context.Context, id int64, to answer, err err
 // before the form closes; a valid form closes at once and is acted on.
 func (s *Surface) onViewSubmission(cb slack.InteractionCallback) response {
 	which := cb.View.CallbackID
-	if which != viewEdit && which != viewEscalate && which != viewDefect {
+	if which != viewEdit && which != viewEscalate && which != viewDefect && which != viewRedraft {
 		return response{}
 	}
 	meta, err := decodeClick(cb.View.PrivateMetadata)
@@ -343,6 +345,8 @@ func (s *Surface) onViewSubmission(cb slack.InteractionCallback) response {
 		req.Kind, req.Text, req.Target = bot.ActEscalate, escalationText(sub), "r"+strconv.FormatInt(meta.Rev, 10)
 	case viewDefect:
 		req.Kind, req.Text = bot.ActDefect, sub.Text
+	case viewRedraft:
+		req.Kind, req.Text, req.Target = bot.ActRegenerate, sub.Text, "r"+strconv.FormatInt(meta.Rev, 10)
 	}
 	to := answer{channel: meta.Channel, user: cb.User.ID}
 	return response{work: func(ctx context.Context) { s.act(ctx, req, to, false) }}

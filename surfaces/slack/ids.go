@@ -20,11 +20,13 @@ const (
 	actionDefect   = "earshot.defect"
 	actionClaim    = "earshot.claim"
 	actionDismiss  = "earshot.dismiss"
+	actionRedraft  = "earshot.regenerate"
 	actionOpen     = "earshot.open" // link button: Slack still tells us of the click
 
 	viewEdit     = "earshot.edit"
 	viewEscalate = "earshot.escalate"
 	viewDefect   = "earshot.defect"
+	viewRedraft  = "earshot.regenerate"
 
 	// Block and action ids of the modals' inputs.
 	inputText = "text"

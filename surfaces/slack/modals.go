@@ -15,6 +15,9 @@ const maxNote = 2000
 // maxTitle keeps a defect title to what issue trackers show in a list.
 const maxTitle = 250
 
+// maxInstruction bounds a regeneration's instruction.
+const maxInstruction = bot.MaxInstruction
+
 func modal(callback, title, submit string, meta click, blocks ...slack.Block) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
@@ -82,6 +85,16 @@ func defectModal(card bot.Card, meta click) slack.ModalViewRequest {
 	return modal(viewDefect, "File defect", "File defect", meta, contextOf(card), in)
 }
 
+// redraftModal asks the drafter for new replies, with an optional
+// instruction.
+func redraftModal(card bot.Card, meta click) slack.ModalViewRequest {
+	in := slack.NewPlainTextInputBlockElement(plain("e.g. shorter, offer a refund, less formal"), inputText)
+	in.MaxLength = maxInstruction
+	b := slack.NewInputBlock(inputText, plain("Instruction"), plain("Optional. The drafts are written again, past any cached answer."), in)
+	b.Optional = true
+	return modal(viewRedraft, "Regenerate drafts", "Regenerate", meta, contextOf(card), b)
+}
+
 // defectTitle prefills the title from what classification found.
 func defectTitle(card bot.Card) string {
 	l := card.Case.Labels
@@ -141,6 +154,10 @@ func checkSubmission(callback string, meta click, sub submission) map[string]str
 		}
 		if bot.Length(sub.Text) > maxTitle {
 			return map[string]string{inputText: fmt.Sprintf("At most %d characters.", maxTitle)}
+		}
+	case viewRedraft:
+		if bot.Length(sub.Text) > maxInstruction {
+			return map[string]string{inputText: fmt.Sprintf("At most %d characters.", maxInstruction)}
 		}
 	case viewEscalate:
 		if bot.Length(escalationText(sub)) > maxNote {

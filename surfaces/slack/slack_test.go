@@ -589,3 +589,39 @@ func TestMentionInCardThreadImpliesTheCase(t *testing.T) {
 		t.Fatalf("ephemerals %+v", eph)
 	}
 }
+
+func TestRegenerateButtonAsksForAnInstruction(t *testing.T) {
+	e := newEnv(t, nil)
+	ch, ts, _ := splitRef(e.post(sampleCard()))
+	e.deliver(slackfake.InteractionDelivery(slackfake.BlockAction("U0ALICE", ch, ts, actionRedraft, click{Case: 12, Rev: 3}.encode(), e.fake.TriggerID(), "")))
+	views := e.fake.Views()
+	if len(views) != 1 {
+		t.Fatalf("%d views opened", len(views))
+	}
+	var v slack.ModalViewRequest
+	_ = json.Unmarshal(views[0].View, &v)
+	long := slackfake.ViewSubmission("U0ALICE", views[0].ID, v.CallbackID, v.PrivateMetadata, map[string]map[string]any{
+		inputText: {inputText: map[string]any{"type": "plain_text_input", "value": strings.Repeat("x", maxInstruction+1)}},
+	})
+	if _, body := e.deliver(slackfake.InteractionDelivery(long)); !strings.Contains(body, "At most") {
+		t.Fatalf("an over-long instruction answered %q, want a field error", body)
+	}
+	sub := slackfake.ViewSubmission("U0ALICE", views[0].ID, v.CallbackID, v.PrivateMetadata, map[string]map[string]any{
+		inputText: {inputText: map[string]any{"type": "plain_text_input", "value": "shorter, offer a refund"}},
+	})
+	e.deliver(slackfake.InteractionDelivery(sub))
+	want := []bot.ActionRequest{{CaseID: 12, Kind: bot.ActRegenerate, Text: "shorter, offer a refund", Target: "r3", Actor: "slack:U0ALICE", Surface: "slack", Verified: true}}
+	if got := e.actions.requests(); !slices.Equal(got, want) {
+		t.Fatalf("requests %+v, want %+v", got, want)
+	}
+}
+
+func TestSlashCommandRegenerates(t *testing.T) {
+	e := newEnv(t, nil)
+	cmd := slackfake.SlashCommand("U0ALICE", "C0CARE", "/earshot", "redraft #12 less formal", e.fake.TriggerID(), e.fake.ResponseURL())
+	e.deliver(slackfake.CommandDelivery(cmd))
+	want := []bot.ActionRequest{{CaseID: 12, Kind: bot.ActRegenerate, Text: "less formal", Actor: "slack:U0ALICE", Surface: "slack", Verified: true}}
+	if got := e.actions.requests(); !slices.Equal(got, want) {
+		t.Fatalf("requests %+v, want %+v", got, want)
+	}
+}

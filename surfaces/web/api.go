@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/handlers"
 )
 
 const (
@@ -215,7 +216,9 @@ type caseResponse struct {
 	Mentions    []bot.Mention    `json:"mentions"`
 	Events      []bot.Event      `json:"events"`
 	Suggestions []bot.Suggestion `json:"suggestions"`
-	Actions     []bot.Action     `json:"actions"`
+	// Drafts is what the drafter said about the suggestions.
+	Drafts  bot.DraftInfo `json:"drafts"`
+	Actions []bot.Action  `json:"actions"`
 }
 
 // caseDetail reads everything shown about one case.
@@ -230,6 +233,9 @@ func (s *Server) caseDetail(ctx context.Context, id int64) (caseResponse, error)
 	}
 	if d.Suggestions, err = s.store.Suggestions(ctx, id); err != nil {
 		return d, fmt.Errorf("suggestions of case %d: %w", id, err)
+	}
+	if d.Drafts, err = s.store.DraftInfo(ctx, id); err != nil {
+		return d, fmt.Errorf("draft info of case %d: %w", id, err)
 	}
 	if d.Actions, err = s.store.Actions(ctx, id); err != nil {
 		return d, fmt.Errorf("actions of case %d: %w", id, err)
@@ -384,6 +390,12 @@ func actionRequest(b actionBody, c bot.Case, sugg []bot.Suggestion, actor string
 			}
 			req.Text = b.Text
 		}
+	case bot.ActRegenerate:
+		ins := strings.TrimSpace(b.Text)
+		if n := bot.Length(ins); n > bot.MaxInstruction {
+			return req, badField("text", "instruction is %d characters, at most %d", n, bot.MaxInstruction)
+		}
+		req.Text = ins
 	case bot.ActDefect:
 		title := strings.TrimSpace(b.Text)
 		if strings.ContainsAny(title, "\r\n") {
@@ -443,7 +455,10 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request) {
 	}
 	_, req.Verified = verifiedUser(r)
 	a, err := s.actions.Do(ctx, req)
+	var re *handlers.RequestError
 	switch {
+	case errors.As(err, &re):
+		writeFieldError(w, badField(re.Field, "%s", re.Msg))
 	case errors.Is(err, bot.ErrForbidden) || (err == nil && a.Status == bot.ActionDenied):
 		writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not act on team %q's cases", req.Actor, c.Team))
 	case errors.Is(err, bot.ErrNotFound):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/handlers"
 )
 
 func decode[T any](t *testing.T, body []byte) T {
@@ -179,6 +181,8 @@ func TestAPIAction(t *testing.T) {
 			bot.ActionRequest{CaseID: 1, Kind: bot.ActDefect, Actor: "web:local", Surface: "web", Text: "Kettle Pro: arrived broken"}},
 		{"dismiss", `{"kind":"dismiss"}`, "", 202, bot.ActionRequest{CaseID: 1, Kind: bot.ActDismiss, Actor: "web:local", Surface: "web"}},
 		{"resolve", `{"kind":"resolve"}`, "", 202, bot.ActionRequest{CaseID: 1, Kind: bot.ActResolve, Actor: "web:local", Surface: "web"}},
+		{"regenerate", `{"kind":"regenerate","text":" shorter "}`, "", 202,
+			bot.ActionRequest{CaseID: 1, Kind: bot.ActRegenerate, Actor: "web:local", Surface: "web", Text: "shorter"}},
 		{"at the limit in graphemes", `{"kind":"reply","text":"` + strings.Repeat("👍🏽", 300) + `"}`, "", 202,
 			bot.ActionRequest{CaseID: 1, Kind: bot.ActReply, Actor: "web:local", Surface: "web", Text: strings.Repeat("👍🏽", 300)}},
 	}
@@ -227,6 +231,7 @@ func TestAPIActionRejects(t *testing.T) {
 		{"suggestion on a claim", "/api/cases/1/actions", `{"kind":"claim","suggestion":1}`, "", "", 400, "suggestion"},
 		{"multi-line defect title", "/api/cases/1/actions", `{"kind":"defect","text":"a\nb"}`, "", "", 400, "text"},
 		{"long escalation note", "/api/cases/1/actions", `{"kind":"escalate","text":"` + strings.Repeat("n", 2001) + `"}`, "", "", 400, "text"},
+		{"long instruction", "/api/cases/1/actions", `{"kind":"regenerate","text":"` + strings.Repeat("n", 501) + `"}`, "", "", 400, "text"},
 		{"unknown field", "/api/cases/1/actions", `{"kind":"reply","target":"x"}`, "", "", 400, "target"},
 		{"wrong type", "/api/cases/1/actions", `{"kind":"reply","suggestion":"1"}`, "", "", 400, "suggestion"},
 		{"not JSON", "/api/cases/1/actions", `kind=reply`, "", "", 400, "body"},
@@ -283,6 +288,20 @@ func TestAPIActionDuplicateIsHarmless(t *testing.T) {
 	}
 	if a.ID != decode[bot.Action](t, first.Body.Bytes()).ID {
 		t.Errorf("duplicate answered a different action")
+	}
+}
+
+// A request the handlers refuse for a reason of its own (a closed case
+// cannot be redrafted) is the person's mistake, named, not a server error.
+func TestAPIActionHandlerRefusalIsABadRequest(t *testing.T) {
+	ts := newTestServer(t, nil)
+	ts.actions.err = fmt.Errorf("regenerate: %w", &handlers.RequestError{Field: "kind", Msg: "case 1 is resolved; reopen it to draft again"})
+	w := ts.post("/api/cases/1/actions", `{"kind":"regenerate"}`)
+	if w.Code != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400: %s", w.Code, w.Body)
+	}
+	if e := decode[errorBody](t, w.Body.Bytes()); e.Field != "kind" || !strings.Contains(e.Error, "reopen it") {
+		t.Errorf("error %+v, want the handlers' reason on field kind", e)
 	}
 }
 

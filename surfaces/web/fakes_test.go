@@ -28,6 +28,7 @@ type fakeStore struct {
 	mentions    map[int64][]bot.Mention
 	events      map[int64][]bot.Event
 	suggestions map[int64][]bot.Suggestion
+	drafts      map[int64]bot.DraftInfo
 	actions     map[int64][]bot.Action
 	filters     []bot.CaseFilter
 	err         error
@@ -101,6 +102,12 @@ func (f *fakeStore) Suggestions(ctx context.Context, id int64) ([]bot.Suggestion
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.suggestions[id], nil
+}
+
+func (f *fakeStore) DraftInfo(ctx context.Context, id int64) (bot.DraftInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.drafts[id], nil
 }
 
 func (f *fakeStore) Actions(ctx context.Context, id int64) ([]bot.Action, error) {
@@ -234,6 +241,11 @@ func sampleStore() *fakeStore {
 			},
 			3: {{CaseID: 3, Rank: 1, Text: "Yes: the Kettle Pro is dual-voltage (100–240V).", Approach: "concise", Origin: "builtin"}},
 		},
+		drafts: map[int64]bot.DraftInfo{
+			1: {Origin: "gpt-4o-mini", Summary: "Dana's replacement kettle is late; she wants tracking.", Instruction: "shorter",
+				Note:    "1 model draft(s) dropped: warm links to an address not in the rules.",
+				Reading: &bot.Labels{Sentiment: bot.Negative, Intent: bot.IntentComplaint, Urgency: bot.UrgencyNormal}},
+		},
 		actions: map[int64][]bot.Action{
 			1: {
 				{ID: 1, CaseID: 1, Kind: bot.ActClaim, Actor: "web:alice", Surface: "web", Key: "1/claim/", Status: bot.ActionDone, At: at(-70 * time.Minute), DoneAt: at(-70 * time.Minute)},
@@ -259,6 +271,7 @@ func hostile(s *fakeStore) {
 	s.mentions[1][2].Text = evil
 	s.events[1][6].Text = evil
 	s.suggestions[1][0].Text = evil
+	s.drafts[1] = bot.DraftInfo{Origin: evil, Summary: evil, Note: evil, Instruction: evil}
 	s.actions[1][2].Text = evil
 	s.actions[1][2].Result = "javascript:alert(6)"
 }

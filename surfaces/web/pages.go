@@ -295,6 +295,12 @@ type actionView struct {
 	At          timeView
 }
 
+// draftsView is what the drafter said about the drafts; html/template
+// escapes it like any public text (a model may repeat the customer).
+type draftsView struct {
+	Origin, Summary, Note, Instruction, Reading string
+}
+
 type caseView struct {
 	base
 	Row         rowView
@@ -303,6 +309,7 @@ type caseView struct {
 	Updated     timeView
 	First       *mentionView
 	Suggestions []suggView
+	Drafts      draftsView
 	ReplyLimit  int
 	DefectTitle string
 	Thread      []threadItem
@@ -324,6 +331,9 @@ var eventPhrases = map[bot.EventKind]string{
 	bot.EventEscalated: "escalated", bot.EventAcked: "acknowledged", bot.EventDefect: "filed a defect",
 	bot.EventDismissed: "dismissed the case", bot.EventResolved: "resolved the case", bot.EventMuted: "muted the author",
 	bot.EventReopened: "reopened the case", bot.EventActionFail: "an action failed", bot.EventNote: "added a note",
+	bot.EventRegenerated: "regenerated the drafts", bot.EventSLAReminder: "reminded the team",
+	bot.EventSLABreach: "the answer is overdue", bot.EventPaged: "paged", bot.EventDefectFixed: "the defect was fixed",
+	bot.EventDelight: "offered a thank-you",
 }
 
 func newEventView(e bot.Event, now time.Time) *eventView {
@@ -337,7 +347,8 @@ func newEventView(e bot.Event, now time.Time) *eventView {
 	}
 	return &eventView{
 		Kind: oneOf(string(e.Kind), "opened", "follow_up", "our_post", "suggested", "claimed", "replied", "assisted_reply",
-			"escalated", "acknowledged", "defect_filed", "dismissed", "resolved", "muted", "reopened", "action_failed", "note"),
+			"escalated", "acknowledged", "defect_filed", "dismissed", "resolved", "muted", "reopened", "action_failed", "note",
+			"regenerated", "sla_reminder", "sla_breach", "paged", "defect_fixed", "delight"),
 		Who: who, Surface: actorSurface(e.Actor), What: what, Text: e.Text, URL: linkURL(e.URL), At: newTimeView(e.At, now),
 	}
 }
@@ -422,6 +433,16 @@ func (s *Server) caseView(r *http.Request, d caseResponse) caseView {
 		v.Suggestions = append(v.Suggestions, suggView{
 			Rank: sg.Rank, Text: sg.Text, Approach: clip(sg.Approach, 30), Origin: clip(sg.Origin, 40), Count: bot.Length(sg.Text),
 		})
+	}
+	v.Drafts = draftsView{
+		Origin: clip(d.Drafts.Origin, 60), Summary: clip(d.Drafts.Summary, 300), Note: clip(d.Drafts.Note, 600),
+		Instruction: clip(d.Drafts.Instruction, bot.MaxInstruction),
+	}
+	if l := d.Drafts.Reading; l != nil {
+		v.Drafts.Reading = strings.TrimSpace(clip(string(l.Sentiment)+" "+string(l.Intent)+" "+string(l.Urgency), 80))
+	}
+	if v.Drafts.Origin == "builtin" {
+		v.Drafts.Origin = ""
 	}
 	for i := len(d.Actions) - 1; i >= 0; i-- { // newest first
 		v.Actions = append(v.Actions, newActionView(d.Actions[i], now))

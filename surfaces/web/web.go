@@ -30,6 +30,7 @@ type Store interface {
 	Case(ctx context.Context, id int64) (bot.Case, error)
 	Thread(ctx context.Context, caseID int64) ([]bot.Mention, []bot.Event, error)
 	Suggestions(ctx context.Context, caseID int64) ([]bot.Suggestion, error)
+	DraftInfo(ctx context.Context, caseID int64) (bot.DraftInfo, error)
 	Actions(ctx context.Context, caseID int64) ([]bot.Action, error)
 }
 

@@ -126,7 +126,8 @@
     dismiss: "Dismissed",
     resolve: "Resolved",
     acknowledge: "Acknowledged",
-    mute: "Muted"
+    mute: "Muted",
+    regenerate: "Drafting again: the new replies appear here"
   };
 
   document.addEventListener("submit", function (e) {

@@ -1,0 +1,8 @@
+-- What the drafter said about a case's current drafts (origin, why the
+-- built-in drafter answered, the model's summary), shown on the card. One
+-- row per case, replaced with each drafting; info is JSON (bot.DraftInfo).
+CREATE TABLE drafts (
+    case_id INTEGER NOT NULL PRIMARY KEY REFERENCES cases (id),
+    info    TEXT    NOT NULL DEFAULT '{}',
+    at      INTEGER NOT NULL
+);
