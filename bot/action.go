@@ -47,7 +47,13 @@ const (
 	// repeated (at most once beats at least once for public posts).
 	ActionSending ActionStatus = "sending"
 	ActionDone    ActionStatus = "done"
-	ActionFailed  ActionStatus = "failed"
+	// ActionFailed is an action known not to have happened (the platform
+	// refused it, a check failed): a person may try it again.
+	ActionFailed ActionStatus = "failed"
+	// ActionUnknown is an action whose external call may or may not have
+	// taken effect (the connection broke mid-call, the process died): it is
+	// never repeated, and a person checks the platform.
+	ActionUnknown ActionStatus = "unknown"
 	ActionDenied  ActionStatus = "denied"    // the actor may not act on this team's cases
 	ActionSkipped ActionStatus = "duplicate" // the same action was already claimed
 )
@@ -96,6 +102,10 @@ type Action struct {
 	At        time.Time    `json:"at"`
 	DoneAt    time.Time    `json:"done_at,omitzero"`
 }
+
+// ErrActionFinished is returned by a store asked to finish an action that
+// has already finished: another run of its job got there first.
+var ErrActionFinished = errors.New("action already finished")
 
 // ErrForbidden is returned when the actor may not act on the team's cases.
 var ErrForbidden = errors.New("not allowed to act on this team's cases")

@@ -30,6 +30,12 @@ type Replier interface {
 	Reply(ctx context.Context, to Mention, text string) (PostRef, error)
 }
 
+// ReplyFinder is a Replier that can look for a reply we may have posted,
+// so a reply interrupted by a crash is recorded, not repeated or lost.
+type ReplyFinder interface {
+	FindReply(ctx context.Context, to Mention, text string) (PostRef, bool, error)
+}
+
 // Card is everything a surface needs to render a case.
 type Card struct {
 	Case        Case

@@ -31,6 +31,9 @@ type Store interface {
 	ClaimAction(ctx context.Context, a bot.Action, jobs []bot.Job) (bot.Action, bool, error)
 	Action(ctx context.Context, id int64) (bot.Action, error)
 	FinishAction(ctx context.Context, id int64, status bot.ActionStatus, result string, at time.Time) error
+	// StartSending moves a pending action to sending; false when another
+	// run of the action got there first.
+	StartSending(ctx context.Context, id int64, at time.Time) (bool, error)
 	// SaveReply records a post we made, so answers to it join the case.
 	SaveReply(ctx context.Context, caseID int64, platform string, ref bot.PostRef) error
 	// SaveSuggestions replaces the case's drafts and applies change in the
@@ -65,6 +68,12 @@ type Handlers struct {
 	now      func() time.Time
 	execs    map[bot.ActionKind]executor
 }
+
+// SendLease is how long an action stays with the run that started sending
+// it. It is longer than a job may run (the store's job timeout, 5 minutes),
+// so a run that finds an action still "sending" after it knows the first
+// run is gone: it crashed, or timed out, mid-call.
+const SendLease = 6 * time.Minute
 
 // executor performs one kind of action. It runs inside a durable job and may
 // be retried, so it must be safe to run again after a failure.
@@ -183,6 +192,9 @@ func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, err
 		return bot.Action{}, fmt.Errorf("claim %s on case %d: %w", r.Kind, c.ID, err)
 	}
 	if !created {
+		if stored.Status == bot.ActionUnknown {
+			stored.Result = "an earlier attempt may have been posted (" + stored.Result + "); it is never sent twice, so check the platform"
+		}
 		stored.Status = bot.ActionSkipped
 	}
 	return stored, nil
@@ -289,7 +301,13 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 		if ref, ok := postedRef(a.Result); ok {
 			return h.recordReply(ctx, a, ref) // posted; only the bookkeeping was cut short
 		}
-		return h.fail(ctx, a, "interrupted while talking to the platform; the outcome is unknown, check the post before trying again")
+		// Another run may still be talking to the platform; once the lease
+		// is over that run is surely gone (its job timed out) and the
+		// outcome is settled here.
+		if left := a.DoneAt.Add(SendLease).Sub(h.now()); left > 0 {
+			return &bot.RetryError{After: left, Err: fmt.Errorf("action %d is being sent by another run", a.ID)}
+		}
+		return h.reconcile(ctx, a, c)
 	default:
 		return nil // done, failed or denied: nothing left to do
 	}
@@ -298,7 +316,14 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 		return h.fail(ctx, a, fmt.Sprintf("unknown action %q", a.Kind))
 	}
 	if err := exec(ctx, a, c); err != nil {
-		if !bot.IsPermanent(err) {
+		var unknown *unknownOutcome
+		switch {
+		case errors.Is(err, bot.ErrActionFinished):
+			return nil // another run of this action finished it first
+
+		case errors.As(err, &unknown):
+			return h.finishUnknown(ctx, a, unknown.Error())
+		case !bot.IsPermanent(err):
 			return err // the job retries with back-off
 		}
 		return h.fail(ctx, a, err.Error())
@@ -306,13 +331,34 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 	return nil
 }
 
-// fail records a failed action and tells the thread, in one step.
+// unknownOutcome is an executor's error after an external call that may
+// have taken effect: the action is never repeated.
+type unknownOutcome struct{ err error }
+
+func (e *unknownOutcome) Error() string { return e.err.Error() }
+func (e *unknownOutcome) Unwrap() error { return e.err }
+
+// fail records a failed action and tells the thread, in one step. The
+// action is known not to have happened, so a person may try it again.
 func (h *Handlers) fail(ctx context.Context, a bot.Action, msg string) error {
+	return h.finish(ctx, a, bot.ActionFailed, fmt.Sprintf("%s failed: %s", a.Kind, msg), msg)
+}
+
+// finishUnknown records an action that may or may not have happened.
+func (h *Handlers) finishUnknown(ctx context.Context, a bot.Action, msg string) error {
+	return h.finish(ctx, a, bot.ActionUnknown,
+		fmt.Sprintf("%s may or may not have gone through: %s. It will not be repeated; check the platform.", a.Kind, msg), msg)
+}
+
+func (h *Handlers) finish(ctx context.Context, a bot.Action, status bot.ActionStatus, note, msg string) error {
 	_, err := h.store.UpdateCase(ctx, a.CaseID, func(c *bot.Case) (bot.CaseChange, error) {
-		ch := h.change(a, bot.Event{Kind: bot.EventActionFail, Text: fmt.Sprintf("%s failed: %s", a.Kind, msg)}, msg)
-		ch.Finish.Status = bot.ActionFailed
+		ch := h.change(a, bot.Event{Kind: bot.EventActionFail, Text: note}, msg)
+		ch.Finish.Status = status
 		return ch, nil
 	})
+	if errors.Is(err, bot.ErrActionFinished) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("record failure of action %d: %w", a.ID, err)
 	}

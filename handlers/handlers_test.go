@@ -285,7 +285,7 @@ func TestUnknownOutcomeIsNeverRepeated(t *testing.T) {
 		a := f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActReply, Actor: "web:sam", Suggestion: 1})
 		f.execute(a) // failed for good: no error, no retry
 		f.execute(a)
-		if f.rep.count() != 0 || f.action(a.ID).Status != bot.ActionFailed {
+		if f.rep.count() != 0 || f.action(a.ID).Status != bot.ActionUnknown {
 			t.Fatalf("posts %d status %s", f.rep.count(), f.action(a.ID).Status)
 		}
 		kinds := f.events(c.ID)
@@ -297,14 +297,15 @@ func TestUnknownOutcomeIsNeverRepeated(t *testing.T) {
 		f := newFixture(t)
 		c := f.openCase("bluesky", "p1", "care")
 		a := f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActReply, Actor: "web:sam", Suggestion: 1})
-		if err := f.db.FinishAction(f.ctx, a.ID, bot.ActionSending, "", f.now); err != nil {
+		// Sending started longer ago than any run may last: that run is gone.
+		if err := f.db.FinishAction(f.ctx, a.ID, bot.ActionSending, "", f.now.Add(-handlers.SendLease-time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		f.execute(a) // the job after a restart
 		if f.rep.count() != 0 {
 			t.Fatal("an action interrupted mid-send was sent again")
 		}
-		if got := f.action(a.ID); got.Status != bot.ActionFailed || !strings.Contains(got.Result, "outcome is unknown") {
+		if got := f.action(a.ID); got.Status != bot.ActionUnknown || !strings.Contains(got.Result, "interrupted") {
 			t.Fatalf("action: %+v", got)
 		}
 	})
@@ -473,5 +474,34 @@ func TestStateChangeTwiceIsOneAction(t *testing.T) {
 	}
 	if escalations != 1 {
 		t.Fatalf("%d escalation events, want 1", escalations)
+	}
+}
+
+// A reply the platform refused (a revoked token, a deleted post) is known
+// not to have gone out: once the cause is fixed a person can send it again.
+func TestRefusedReplyCanBeSentAgain(t *testing.T) {
+	f := newFixture(t)
+	c := f.openCase("bluesky", "p1", "care")
+	f.rep.errs = []error{bot.Permanent(errors.New("401: token revoked"))}
+	req := bot.ActionRequest{CaseID: c.ID, Kind: bot.ActReply, Actor: "web:sam", Suggestion: 1}
+	first := f.do(req)
+	f.execute(first)
+	if got := f.action(first.ID); got.Status != bot.ActionFailed || !strings.Contains(got.Result, "token revoked") {
+		t.Fatalf("first attempt %+v, want failed with the platform's reason", got)
+	}
+	second := f.do(req)
+	if second.Status != bot.ActionPending || second.ID == first.ID {
+		t.Fatalf("second attempt %+v, want a new pending action", second)
+	}
+	f.execute(second)
+	if f.rep.count() != 1 || f.action(second.ID).Status != bot.ActionDone {
+		t.Fatalf("posts %d, second %+v: want it sent once", f.rep.count(), f.action(second.ID))
+	}
+	if again := f.do(req); again.Status != bot.ActionSkipped {
+		t.Fatalf("third click %+v, want a duplicate of the sent reply", again)
+	}
+	// The refused attempt keeps its record.
+	if got := f.action(first.ID); got.Status != bot.ActionFailed || got.Key == second.Key {
+		t.Fatalf("first attempt now %+v", got)
 	}
 }

@@ -30,8 +30,12 @@ func (h *Handlers) reply(ctx context.Context, a bot.Action, c bot.Case) error {
 	if !ok {
 		return h.assisted(ctx, a, to)
 	}
-	if err := h.store.FinishAction(ctx, a.ID, bot.ActionSending, "", h.now()); err != nil {
+	started, err := h.store.StartSending(ctx, a.ID, h.now())
+	if err != nil {
 		return fmt.Errorf("mark action %d sending: %w", a.ID, err)
+	}
+	if !started {
+		return nil // another run of this action is sending it, or has
 	}
 	ref, err := replier.Reply(ctx, to, a.Text)
 	if err != nil {
@@ -43,8 +47,13 @@ func (h *Handlers) reply(ctx context.Context, a bot.Action, c bot.Case) error {
 			}
 			return err
 		}
+		if bot.IsPermanent(err) {
+			// The platform refused it (bad request, no permission): nothing
+			// was posted, and a person may try again once it is fixed.
+			return fmt.Errorf("post reply on %s: %w", c.Platform, err)
+		}
 		// Anything else may or may not have posted; never risk a double post.
-		return bot.Permanent(fmt.Errorf("post reply on %s: %w", c.Platform, err))
+		return &unknownOutcome{fmt.Errorf("post reply on %s: %w", c.Platform, err)}
 	}
 	posted, _ := json.Marshal(ref)
 	if err := h.store.FinishAction(ctx, a.ID, bot.ActionSending, postedPrefix+string(posted), h.now()); err != nil {
@@ -68,10 +77,42 @@ func (h *Handlers) recordReply(ctx context.Context, a bot.Action, ref bot.PostRe
 		ch.Reply = &bot.OurPost{Platform: cc.Platform, Ref: ref}
 		return ch, nil
 	})
+	if errors.Is(err, bot.ErrActionFinished) {
+		return nil // another run recorded it
+	}
 	if err != nil {
 		return fmt.Errorf("record reply %s of action %d: %w", ref.ExternalID, a.ID, err)
 	}
 	return nil
+}
+
+// reconcile settles a reply found mid-send after a crash: the platform may
+// have taken the post before the process died. A Replier that can look for
+// our post (bot.ReplyFinder) is asked; found, the reply is recorded as
+// sent; otherwise the outcome is unknown and the reply is never repeated.
+func (h *Handlers) reconcile(ctx context.Context, a bot.Action, c bot.Case) error {
+	const lost = "interrupted while talking to the platform"
+	finder, ok := h.repliers[c.Platform].(bot.ReplyFinder)
+	if !ok {
+		return h.finishUnknown(ctx, a, lost)
+	}
+	to, err := h.mention(ctx, c.ID, a.MentionID)
+	if err != nil {
+		return h.finishUnknown(ctx, a, lost)
+	}
+	ref, found, err := finder.FindReply(ctx, to, a.Text)
+	switch {
+	case err != nil:
+		var retry *bot.RetryError
+		if errors.As(err, &retry) {
+			return err // ask again later; the action stays "sending"
+		}
+		return h.finishUnknown(ctx, a, lost+"; looking for the post failed: "+err.Error())
+	case found:
+		return h.recordReply(ctx, a, ref)
+	}
+	// Not found is not proof: some platforms show a post seconds later.
+	return h.finishUnknown(ctx, a, lost+"; the post was not found on "+c.Platform)
 }
 
 // postedRef reads back what reply noted after the platform took the post.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/earshothq/earshot/bot"
@@ -89,6 +90,13 @@ func scanAction(r row) (bot.Action, error) {
 	return a, nil
 }
 
+const insertAction = `INSERT INTO actions (case_id, kind, actor, surface, suggestion, text, mention_id, key, status, result, at, done_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`
+
+// retiredKey is the key a failed action keeps once a new attempt takes its
+// key; the "#" never appears in keys the handlers make.
+func retiredKey(key string, id int64) string { return key + "#failed-" + strconv.FormatInt(id, 10) }
+
 // ClaimAction records an action attempt. With a.Key set, the first call for
 // a key inserts the action (status pending unless given) and jobs, with
 // ActionID filled in where zero, and returns it with true; later calls
@@ -116,20 +124,29 @@ func (db *DB) ClaimAction(ctx context.Context, a bot.Action, jobs []bot.Job) (bo
 		if a.Key != "" {
 			key = a.Key
 		}
-		err := tx.queryRow(ctx, `INSERT INTO actions (case_id, kind, actor, surface, suggestion, text, mention_id, key, status, result, at, done_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-			a.CaseID, string(a.Kind), a.Actor, a.Surface, a.Suggestion, a.Text, a.MentionID, key, string(a.Status), a.Result,
-			a.At.UnixMilli(), ms(a.DoneAt),
-		).Scan(&a.ID)
+		args := []any{a.CaseID, string(a.Kind), a.Actor, a.Surface, a.Suggestion, a.Text, a.MentionID, key, string(a.Status), a.Result,
+			a.At.UnixMilli(), ms(a.DoneAt)}
+		err := tx.queryRow(ctx, insertAction, args...).Scan(&a.ID)
 		if errNoRows(err) && a.Key != "" {
 			key := a.Key
-			a, err = scanAction(tx.queryRow(ctx, `SELECT `+actionColumns+` FROM actions WHERE key = ?`, key))
+			prev, err := scanAction(tx.queryRow(ctx, `SELECT `+actionColumns+` FROM actions WHERE key = ?`+tx.forUpdate, key))
 			if err != nil {
 				return fmt.Errorf("read action with key %q: %w", key, err)
 			}
-			return nil
-		}
-		if err != nil {
+			if prev.Status != bot.ActionFailed {
+				a = prev
+				return nil
+			}
+			// A failed action is known not to have happened: the earlier
+			// attempt keeps its record under a retired key and this one
+			// takes the key.
+			if _, err := tx.exec(ctx, `UPDATE actions SET key = ? WHERE id = ?`, retiredKey(key, prev.ID), prev.ID); err != nil {
+				return fmt.Errorf("retire failed action %d: %w", prev.ID, err)
+			}
+			if err := tx.queryRow(ctx, insertAction, args...).Scan(&a.ID); err != nil {
+				return fmt.Errorf("record action: %w", err)
+			}
+		} else if err != nil {
 			return fmt.Errorf("record action: %w", err)
 		}
 		created = true
@@ -200,6 +217,26 @@ func (db *DB) FinishAction(ctx context.Context, id int64, status bot.ActionStatu
 		return fmt.Errorf("finish action %d: %w", id, err)
 	}
 	return nil
+}
+
+// StartSending moves a pending action to "sending" and reports whether this
+// call did: of two runs of one action's job (a retry racing a slow first
+// run), only the one that moved it may talk to the platform.
+func (db *DB) StartSending(ctx context.Context, id int64, at time.Time) (bool, error) {
+	if at.IsZero() {
+		at = db.now()
+	}
+	var n int64
+	err := db.be.withTx(ctx, func(tx *txn) error {
+		var err error
+		n, err = tx.exec(ctx, `UPDATE actions SET status = ?, result = '', done_at = ? WHERE id = ? AND status = ?`,
+			string(bot.ActionSending), at.UnixMilli(), id, string(bot.ActionPending))
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("start sending action %d: %w", id, err)
+	}
+	return n == 1, nil
 }
 
 // SaveReply records a post we made from a case, so answers to it join the

@@ -314,13 +314,22 @@ func applyChange(ctx context.Context, tx *txn, c bot.Case, change bot.CaseChange
 		jobs[i] = j
 	}
 	if f := change.Finish; f != nil {
-		n, err := tx.exec(ctx, `UPDATE actions SET status = ?, result = ?, done_at = ? WHERE id = ? AND case_id = ?`,
-			string(f.Status), f.Result, now.UnixMilli(), f.ActionID, c.ID)
+		// Only an action still under way can finish: a second run of the same
+		// action's job finds it finished and its whole change is undone.
+		n, err := tx.exec(ctx, `UPDATE actions SET status = ?, result = ?, done_at = ? WHERE id = ? AND case_id = ? AND status IN (?, ?)`,
+			string(f.Status), f.Result, now.UnixMilli(), f.ActionID, c.ID, string(bot.ActionPending), string(bot.ActionSending))
 		if err != nil {
 			return fmt.Errorf("finish action %d: %w", f.ActionID, err)
 		}
 		if n == 0 {
-			return notFound("action", f.ActionID)
+			var st string
+			if err := tx.queryRow(ctx, `SELECT status FROM actions WHERE id = ? AND case_id = ?`, f.ActionID, c.ID).Scan(&st); err != nil {
+				if errNoRows(err) {
+					return notFound("action", f.ActionID)
+				}
+				return fmt.Errorf("read action %d: %w", f.ActionID, err)
+			}
+			return fmt.Errorf("action %d is already %s: %w", f.ActionID, st, bot.ErrActionFinished)
 		}
 	}
 	if r := change.Reply; r != nil {

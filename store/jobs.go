@@ -99,8 +99,12 @@ func riverConfig(o Options, schema string, workers *river.Workers, queues map[st
 		MaxAttempts: jobMaxAttempts,
 		Schema:      schema,
 		JobTimeout:  jobTimeout,
-		Workers:     workers,
-		Queues:      queues,
+		// A job whose process died is run again this long after it started
+		// (River's default is an hour): longer than a job may run, and than
+		// the handlers' send lease, so a live run is never doubled.
+		RescueStuckJobsAfter: 2 * jobTimeout,
+		Workers:              workers,
+		Queues:               queues,
 	}
 }
 

@@ -2,24 +2,17 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/internal/testkit/pgtest"
 )
-
-const pgEnv = "EARSHOT_TEST_DATABASE_URL"
 
 // clock is a settable test clock.
 type clock struct {
@@ -85,42 +78,8 @@ func MustOpenPostgres(tb testing.TB, opts Options) *DB {
 	return db
 }
 
-// pgTestURL creates a schema for one test and returns a URL whose
-// search_path selects it; the schema is dropped after the test's stores
-// close (cleanups run last-registered first).
-func pgTestURL(tb testing.TB) string {
-	tb.Helper()
-	base := os.Getenv(pgEnv)
-	if base == "" {
-		tb.Skip("set EARSHOT_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run the PostgreSQL store tests")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", pgEnv, err)
-	}
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	schema := "earshot_test_" + hex.EncodeToString(rnd[:])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		_ = conn.Close(ctx)
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		_ = conn.Close(ctx)
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("parse %s: %v", pgEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// pgTestURL is a fresh schema's URL, or a skip without PostgreSQL.
+func pgTestURL(tb testing.TB) string { return pgtest.URL(tb) }
 
 // env is one store under test with its clock.
 type env struct {

@@ -382,6 +382,7 @@ func buildThread(c bot.Case, ms []bot.Mention, evs []bot.Event, now time.Time) (
 var statusLabels = map[bot.ActionStatus]string{
 	bot.ActionPending: "queued", bot.ActionSending: "sending", bot.ActionDone: "done",
 	bot.ActionFailed: "failed", bot.ActionDenied: "denied", bot.ActionSkipped: "duplicate",
+	bot.ActionUnknown: "outcome unknown",
 }
 
 func newActionView(a bot.Action, now time.Time) actionView {
@@ -391,7 +392,7 @@ func newActionView(a bot.Action, now time.Time) actionView {
 	}
 	v := actionView{
 		Who: actorName(a.Actor), Surface: actorSurface(a.Actor), Kind: clip(string(a.Kind), 20), Text: a.Text,
-		Suggestion: a.Suggestion, Status: oneOf(string(a.Status), "pending", "sending", "done", "failed", "denied", "duplicate"),
+		Suggestion: a.Suggestion, Status: oneOf(string(a.Status), "pending", "sending", "done", "failed", "denied", "duplicate", "unknown"),
 		StatusLabel: label, At: newTimeView(a.At, now),
 	}
 	if u := linkURL(a.Result); u != "" {
