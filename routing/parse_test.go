@@ -17,14 +17,6 @@ func TestBadRules(t *testing.T) {
 	cases := map[string][]string{
 		"alias.yaml":       {`alias.yaml:8: route "again": any: YAML aliases are not supported`},
 		"bad_brand.yaml":   {`bad_brand.yaml:3: brand: support_url: "lumio.example/help" is not an http(s) URL`, `bad_brand.yaml:4: brand: handles: empty handle`},
-		"bad_defects.yaml": {
-			`bad_defects.yaml:2: defects: github: repo: "lumio" is not owner/name`,
-			`bad_defects.yaml:2: defects: github: labels: empty label`,
-			`bad_defects.yaml:3: defects: notify_on: "fixed" is not closed or released`,
-			`bad_defects.yaml:7: team "care": defects: github: repo is required`,
-			`bad_defects.yaml:9: team "product": defects: unknown field "gitlab"`,
-			`bad_defects.yaml:15: route "crashes": file_defect: want true or false, got "yes"`,
-		},
 		"bad_exclude.yaml": {`bad_exclude.yaml:4: exclude: domains: "https://spam.example" is not a bare domain`, `bad_exclude.yaml:5: exclude: authors: empty author`, `bad_exclude.yaml:6: exclude: unknown field "people"`},
 		"bad_indent.yaml":  {`bad_indent.yaml:2: invalid YAML:`},
 		"bad_labels.yaml":  {`bad_labels.yaml:7: route "complaints": intent: unknown value "complain"`, `bad_labels.yaml:9: route "moods": sentiment: unknown value "angry" (want one of positive, neutral, negative)`, `bad_labels.yaml:11: route "hurry": urgency: unknown value "urgent"`},
@@ -80,6 +72,14 @@ func TestBadRules(t *testing.T) {
 			`bad_faq.yaml:19: faq "empty": answer: empty`,
 			`bad_faq.yaml:20: faq "empty": unknown field "links"`,
 			`bad_faq.yaml:21: faq: entry: want a mapping, got "just a string"`,
+		},
+		"bad_defects.yaml": {
+			`bad_defects.yaml:2: defects: github: repo: "lumio" is not owner/name`,
+			`bad_defects.yaml:2: defects: github: labels: empty label`,
+			`bad_defects.yaml:3: defects: notify_on: "fixed" is not closed or released`,
+			`bad_defects.yaml:7: team "care": defects: github: repo is required`,
+			`bad_defects.yaml:9: team "product": defects: unknown field "gitlab"`,
+			`bad_defects.yaml:15: route "crashes": file_defect: want true or false, got "yes"`,
 		},
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "bad", "*.yaml"))

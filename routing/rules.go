@@ -97,8 +97,8 @@ type Route struct {
 	// FileDefect files a defect, as earshot, for every case this route
 	// opens for its team (see Rules.AutoDefect). It is not a matcher.
 	FileDefect bool
-	Routes   []*Route
-	Line     int
+	Routes     []*Route
+	Line       int
 
 	// Set when the rules are compiled.
 	id, parent  int32
