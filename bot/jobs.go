@@ -35,6 +35,9 @@ func (b *Bot) HandleJob(ctx context.Context, j Job) (err error) {
 		}
 		return b.actions.Execute(ctx, j.ActionID)
 	}
+	if h := b.jobs[j.Kind]; h != nil {
+		return h(ctx, j)
+	}
 	return Permanent(fmt.Errorf("unknown job kind %q", j.Kind))
 }
 

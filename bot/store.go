@@ -84,6 +84,9 @@ type CaseChange struct {
 	// Reply, when set, records a post we made in the same transaction, so an
 	// answer to it joins the case.
 	Reply *OurPost
+	// Suggestions, when not empty, replace the case's suggestions (a
+	// follow-up drafted with the change), ranked in order when Rank is 0.
+	Suggestions []Suggestion
 }
 
 // ActionOutcome is how an action ended.

@@ -332,6 +332,11 @@ func applyChange(ctx context.Context, tx *txn, c bot.Case, change bot.CaseChange
 			return fmt.Errorf("record our post %s:%s: %w", r.Platform, r.Ref.ExternalID, err)
 		}
 	}
+	if len(change.Suggestions) > 0 {
+		if err := replaceSuggestions(ctx, tx, c.ID, change.Suggestions); err != nil {
+			return err
+		}
+	}
 	_, err := insertJobs(ctx, tx, jobs)
 	return err
 }
