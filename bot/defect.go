@@ -146,7 +146,6 @@ type DefectReport struct {
 	Author    string // the customer's handle
 	Followers int
 	Details   classify.Details
-	Intent    string
 	// CaseURL is the case in earshot's inbox; empty when earshot has no
 	// public address.
 	CaseURL string

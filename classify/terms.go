@@ -83,7 +83,7 @@ func termWords(text string) []string {
 
 // termWorthy reports whether w may be a search term.
 func termWorthy(w string) bool {
-	if utf8.RuneCountInString(w) < 3 || utf8.RuneCountInString(w) > 30 || stopWords[w] || feelingWords[w] {
+	if utf8.RuneCountInString(w) < 3 || utf8.RuneCountInString(w) > 30 || stopWords[w] || feelingWords[w] || platformWords[w] {
 		return false
 	}
 	for _, r := range w {
@@ -167,7 +167,14 @@ var stopWords = setOf(
 	"got", "able", "unable", "without", "within", "another", "maybe", "actually", "literally", "basically",
 	"seriously", "totally", "completely", "anymore", "already", "either", "neither", "whatever", "whenever",
 	"instead", "though", "although", "whether", "own", "via", "almost", "enough", "quite", "rather", "sure",
-	"app", "apps",
+	"app", "apps", "second", "third", "fourth", "fifth", "twice", "thrice",
+)
+
+// platformWords name devices and systems: the report's details, not its
+// problem. An iPhone and an Android user with the same crash are one issue.
+var platformWords = setOf(
+	"iphone", "ipad", "ios", "ipados", "android", "macos", "mac", "macbook", "imac", "windows", "linux", "pixel",
+	"galaxy", "samsung", "chromebook", "pro", "max", "mini", "plus", "ultra", "phone", "laptop", "tablet",
 )
 
 // feelingWords say how the customer feels, not what broke.

@@ -22,6 +22,7 @@ func TestKeyTerms(t *testing.T) {
 		{"no numbers or versions", "since 4.2.1 the hub reboots 3 times a night", 5, []string{"reboots", "hub"}},
 		{"hashtags and handles go", "#LumioFail @someone bluetooth pairing fails", 5, []string{"bluetooth", "pairing", "fails"}},
 		{"max", "battery drain overheating flicker", 2, []string{"overheating", "battery"}},
+		{"devices are details", "the sync fails on my iPhone 15 Pro, and on Android, third time this week", 5, []string{"sync", "fails"}},
 		{"zero max", "battery", 0, nil},
 		{"nothing", "love it!!", 3, []string{}},
 	}

@@ -320,7 +320,7 @@ func (h *Handlers) report(ctx context.Context, a bot.Action, c bot.Case) (bot.De
 	text := strings.Join(texts, "\n\n")
 	rep := bot.DefectReport{
 		CaseID: c.ID, Title: defectTitle(a, c), Text: text, URL: first.URL, Platform: c.Platform,
-		Author: first.Author.Handle, Followers: first.Author.Followers, Intent: string(c.Labels.Intent),
+		Author: first.Author.Handle, Followers: first.Author.Followers,
 		Details: classify.ProductDetails(text, h.products()),
 	}
 	if rep.Details.Product == "" && c.Labels.Product != "" {

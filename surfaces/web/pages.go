@@ -324,6 +324,7 @@ var eventPhrases = map[bot.EventKind]string{
 	bot.EventEscalated: "escalated", bot.EventAcked: "acknowledged", bot.EventDefect: "filed a defect",
 	bot.EventDismissed: "dismissed the case", bot.EventResolved: "resolved the case", bot.EventMuted: "muted the author",
 	bot.EventReopened: "reopened the case", bot.EventActionFail: "an action failed", bot.EventNote: "added a note",
+	bot.EventDefectFixed: "heard from the issue tracker",
 }
 
 func newEventView(e bot.Event, now time.Time) *eventView {
