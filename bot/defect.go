@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -19,6 +20,12 @@ const (
 	// and drafts the follow-up.
 	JobDefectFixed JobKind = "defect_fixed"
 )
+
+// LinkReader is what CardFor uses, when the store has it, to show the
+// issues a case is linked to on its card.
+type LinkReader interface {
+	CaseLinks(ctx context.Context, caseID int64) ([]CaseLink, error)
+}
 
 // Issue is a ticket in an issue tracker.
 type Issue struct {

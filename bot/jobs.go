@@ -59,7 +59,13 @@ func (b *Bot) CardFor(ctx context.Context, caseID int64) (Card, error) {
 	if team.Name == "" {
 		team.Name = c.Team
 	}
-	return Card{Case: c, Team: team, First: first, Suggestions: sugg}, nil
+	card := Card{Case: c, Team: team, First: first, Suggestions: sugg}
+	if lr, ok := b.store.(LinkReader); ok {
+		if card.Links, err = lr.CaseLinks(ctx, caseID); err != nil {
+			return Card{}, fmt.Errorf("load links of case %d: %w", caseID, err)
+		}
+	}
+	return card, nil
 }
 
 func (b *Bot) surface(name string) (Surface, error) {

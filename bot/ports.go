@@ -36,6 +36,8 @@ type Card struct {
 	Team        Team
 	First       Mention
 	Suggestions []Suggestion
+	// Links are the issues tracking the case's problem (defect.go).
+	Links []CaseLink
 }
 
 // Surface shows cards where people work and takes their actions.

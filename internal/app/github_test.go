@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -149,6 +150,23 @@ func TestDefectLoopThroughTheInbox(t *testing.T) {
 	d := r.detail(c.ID)
 	if ev := d.Events[len(d.Events)-1]; ev.Kind != bot.EventDefect || ev.URL != githubfake.HTMLURL("lumio/app", 1) {
 		t.Fatalf("thread %+v", ev)
+	}
+
+	var withLinks struct {
+		Links []bot.CaseLink `json:"links"`
+	}
+	r.get(fmt.Sprintf("/api/cases/%d", c.ID), &withLinks)
+	if len(withLinks.Links) != 1 || withLinks.Links[0].Ref() != "lumio/app#1" || withLinks.Links[0].State != bot.LinkOpen {
+		t.Fatalf("links %+v", withLinks.Links)
+	}
+	page, err := http.Get(fmt.Sprintf("%s/cases/%d", r.base, c.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if !strings.Contains(string(html), `<a href="https://github.com/lumio/app/issues/1" target="_blank" rel="noopener noreferrer">lumio/app#1</a>`) {
+		t.Fatal("the case page does not link the issue")
 	}
 
 	// GitHub tells earshot the issue is closed: unsigned is refused, the

@@ -308,7 +308,11 @@ type caseView struct {
 	Thread      []threadItem
 	Actions     []actionView
 	Closed      bool
+	// Issues are the linked issues: "lumio/app#412", its address, its state.
+	Issues []issueView
 }
+
+type issueView struct{ Ref, URL, State string }
 
 func newMentionView(m bot.Mention, now time.Time) *mentionView {
 	return &mentionView{
@@ -423,6 +427,9 @@ func (s *Server) caseView(r *http.Request, d caseResponse) caseView {
 		v.Suggestions = append(v.Suggestions, suggView{
 			Rank: sg.Rank, Text: sg.Text, Approach: clip(sg.Approach, 30), Origin: clip(sg.Origin, 40), Count: bot.Length(sg.Text),
 		})
+	}
+	for _, l := range d.Links {
+		v.Issues = append(v.Issues, issueView{Ref: clip(l.Ref(), 120), URL: linkURL(l.URL), State: clip(strings.ReplaceAll(l.State, "_", " "), 30)})
 	}
 	for i := len(d.Actions) - 1; i >= 0; i-- { // newest first
 		v.Actions = append(v.Actions, newActionView(d.Actions[i], now))
