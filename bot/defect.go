@@ -51,6 +51,7 @@ const (
 	LinkClosed     = "closed"
 	LinkFixed      = "fixed"       // closed as completed; the case hears "fixed"
 	LinkNotPlanned = "not_planned" // closed without a fix
+	LinkDuplicate  = "duplicate"   // closed as a duplicate of another issue
 	LinkReleased   = "released"    // a published release names the issue
 )
 
@@ -104,7 +105,7 @@ const (
 // Next is the link after ev. A closed issue is "fixed" for a case told on
 // close, "closed" (waiting) for one told on release; a release that names
 // the issue makes it "released" for a case that waits for it; closing
-// without a fix is "not planned" for everyone; reopening makes it open
+// without a fix is "not planned" (or "duplicate") for everyone; reopening makes it open
 // again (and findable for the next report), without telling anyone.
 func (l CaseLink) Next(ev IssueEvent) CaseLink {
 	if ev.Repo != l.Repo || !slices.Contains(ev.Numbers, l.Number) {
@@ -113,6 +114,8 @@ func (l CaseLink) Next(ev IssueEvent) CaseLink {
 	switch ev.Kind {
 	case IssueClosed:
 		switch {
+		case ev.Reason == "duplicate":
+			l.State = LinkDuplicate
 		case ev.Reason != "" && ev.Reason != "completed":
 			l.State = LinkNotPlanned
 		case l.Notify == routing.NotifyReleased:
@@ -136,7 +139,7 @@ func (l CaseLink) Next(ev IssueEvent) CaseLink {
 // Untold reports whether the case has news about this link to hear.
 func (l CaseLink) Untold() bool {
 	switch l.State {
-	case LinkFixed, LinkNotPlanned, LinkReleased:
+	case LinkFixed, LinkNotPlanned, LinkDuplicate, LinkReleased:
 		return l.Noted != l.State
 	}
 	return false

@@ -34,7 +34,7 @@ func TestCaseLinkNext(t *testing.T) {
 		{"closed as completed", base, closed("completed"), bot.LinkFixed, "", true},
 		{"closed without a reason", base, closed(""), bot.LinkFixed, "", true},
 		{"closed as not planned", base, closed("not_planned"), bot.LinkNotPlanned, "", true},
-		{"closed as duplicate", onRelease, closed("duplicate"), bot.LinkNotPlanned, "", true},
+		{"closed as duplicate", onRelease, closed("duplicate"), bot.LinkDuplicate, "", true},
 		{"closed, waiting for the release", onRelease, closed("completed"), bot.LinkClosed, "", false},
 		{"released after close", with(onRelease, bot.LinkClosed, "", ""), released, bot.LinkReleased, "4.2", true},
 		{"released before close", onRelease, released, bot.LinkReleased, "4.2", true},

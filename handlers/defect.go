@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/earshothq/earshot/bot"
@@ -24,6 +26,10 @@ const (
 	minOverlap = 2
 	// openLinks is how many recent open links a new report is compared with.
 	openLinks = 500
+	// everyPlusOne is how many reports of one issue each get a comment;
+	// after that only every report count in plusOneMilestones does, so a
+	// storm of reports is a count on the issue, not a thousand comments.
+	everyPlusOne = 10
 
 	planPrefix  = "plan:"  // the action is about to write to the tracker
 	filedPrefix = "filed:" // the tracker took it; only the record is left
@@ -72,6 +78,36 @@ type DefectConfig struct {
 }
 
 func (d DefectConfig) on() bool { return d.Tracker != nil && d.Links != nil && d.Where != nil }
+
+// plusOneMilestones are the report counts past everyPlusOne that comment.
+var plusOneMilestones = []int{20, 50, 100, 200, 500, 1000, 2000, 5000, 10000}
+
+// commentsAt reports whether the reports-th report of an issue comments.
+func commentsAt(reports int) bool {
+	return reports <= everyPlusOne || slices.Contains(plusOneMilestones, reports)
+}
+
+// repoLocks serialise filing per repository within a process: two reports
+// of a new problem at once would otherwise both find no issue and open two.
+type repoLocks struct {
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex
+}
+
+func (r *repoLocks) lock(repo string) func() {
+	r.mu.Lock()
+	if r.locks == nil {
+		r.locks = map[string]*sync.Mutex{}
+	}
+	l, ok := r.locks[repo]
+	if !ok {
+		l = &sync.Mutex{}
+		r.locks[repo] = l
+	}
+	r.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
 
 // defectPlan is what a defect action is about to do, noted on the action
 // before the tracker is called, so a retry after a crash knows what to
@@ -132,6 +168,7 @@ func (h *Handlers) defect(ctx context.Context, a bot.Action, c bot.Case) error {
 		return err
 	}
 	repo := strings.ToLower(where.GitHub.Repo)
+	defer h.repoMu.lock(repo)()
 	plan := defectPlan{Repo: repo, Terms: h.keyTerms(rep.Text)}
 	if plan.Issue, err = h.sameProblem(ctx, repo, plan.Terms); err != nil {
 		return err
@@ -153,7 +190,9 @@ func (h *Handlers) sendDefect(ctx context.Context, a bot.Action, c bot.Case, pla
 		}
 		rep.Reports++ // this one
 		done.Issue, done.Via = plan.Issue, bot.ViaPlusOne
-		done.Comment, err = h.defects.Tracker.PlusOne(ctx, plan.Issue, rep)
+		if commentsAt(rep.Reports) {
+			done.Comment, err = h.defects.Tracker.PlusOne(ctx, plan.Issue, rep)
+		}
 	} else {
 		done.Via = bot.ViaFiled
 		done.Issue, err = h.defects.Tracker.File(ctx, plan.Repo, where.GitHub.Labels, rep)
@@ -181,8 +220,17 @@ func (h *Handlers) sendDefect(ctx context.Context, a bot.Action, c bot.Case, pla
 
 // resumeDefect finishes a defect action found mid-flight: what the tracker
 // took is recorded; otherwise the marker tells whether the interrupted
-// call got through, and it is made again only when it did not.
+// call got through, and it is made again only when it did not. A
+// permanent failure fails the action, visibly, as Execute does.
 func (h *Handlers) resumeDefect(ctx context.Context, a bot.Action, c bot.Case) error {
+	err := h.resumeDefectOnce(ctx, a, c)
+	if err != nil && bot.IsPermanent(err) {
+		return h.fail(ctx, a, err.Error())
+	}
+	return err
+}
+
+func (h *Handlers) resumeDefectOnce(ctx context.Context, a bot.Action, c bot.Case) error {
 	where := routing.Defects{}
 	if h.defects.on() {
 		where = h.defects.Where(c.Team)
@@ -198,6 +246,7 @@ func (h *Handlers) resumeDefect(ctx context.Context, a bot.Action, c bot.Case) e
 	if !ok || json.Unmarshal([]byte(rest), &plan) != nil || plan.Repo == "" || !h.defects.on() {
 		return h.fail(ctx, a, "interrupted while filing; the outcome is unknown, check the tracker before trying again")
 	}
+	defer h.repoMu.lock(plan.Repo)()
 	if plan.Issue.Number > 0 {
 		url, found, err := h.defects.Tracker.Commented(ctx, plan.Issue, c.ID, a.At)
 		if err != nil {
@@ -232,16 +281,20 @@ func (h *Handlers) recordDefect(ctx context.Context, a bot.Action, c bot.Case, d
 		notify = routing.NotifyClosed
 	}
 	link := bot.CaseLink{Issue: done.Issue, Terms: terms, Via: done.Via, Notify: notify, State: bot.LinkOpen}
-	text := "Filed " + done.Issue.Ref()
-	url := done.Issue.URL
+	text, url, quiet := "Filed "+done.Issue.Ref(), done.Issue.URL, false
 	if done.Via == bot.ViaPlusOne {
 		text = "Added \"+1 from another customer\" to " + done.Issue.Ref()
 		if done.Comment != "" {
 			url = done.Comment
+		} else {
+			text, quiet = "Linked to "+done.Issue.Ref(), true
 		}
 	}
 	if done.Issue.Title != "" {
 		text += ": " + done.Issue.Title
+	}
+	if quiet {
+		text += " (counted among many reports; no comment added)"
 	}
 	_, err := h.defects.Links.UpdateCaseLink(ctx, c.ID, link, func(cc *bot.Case, l *bot.CaseLink) (bot.CaseChange, error) {
 		cc.State = bot.StateDefectFiled
@@ -274,6 +327,9 @@ func (h *Handlers) sameProblem(ctx context.Context, repo string, terms []string)
 		}
 		checked[l.Number] = true
 		is, open, err := h.defects.Tracker.Issue(ctx, repo, l.Number)
+		if bot.IsPermanent(err) {
+			continue // deleted or moved: not where this report goes
+		}
 		if err != nil {
 			return bot.Issue{}, fmt.Errorf("read %s: %w", l.Ref(), err)
 		}

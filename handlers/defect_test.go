@@ -446,3 +446,87 @@ func TestDefectWithoutTracker(t *testing.T) {
 		t.Fatalf("action %+v, %d GitHub requests", a, len(f.gh.Requests()))
 	}
 }
+
+// Reports of a new problem at once open one issue, not one each.
+func TestDefectConcurrentReportsOpenOneIssue(t *testing.T) {
+	f := newDefectFixture(t)
+	var acts []bot.Action
+	for i, who := range []string{"maya", "kim", "lee", "sam"} {
+		c := f.report("care", who, crashText+strings.Repeat("!", i), 5)
+		acts = append(acts, f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActDefect, Actor: "web:sam", Surface: "web"}))
+	}
+	errs := make(chan error, len(acts))
+	for _, a := range acts {
+		go func() { errs <- f.h.Execute(f.ctx, a.ID) }()
+	}
+	for range acts {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	is := f.gh.Issues("lumio/app")
+	if len(is) != 1 || len(is[0].Comments) != 3 {
+		t.Fatalf("%d issues, %d comments; want 1 issue with 3 comments", len(is), len(is[0].Comments))
+	}
+}
+
+// A storm of reports is a count on the issue: a comment for each of the
+// first ten, then at 20, 50, 100…; every case is linked.
+func TestDefectPlusOneCommentsThinOut(t *testing.T) {
+	f := newDefectFixture(t)
+	var cases []bot.Case
+	for i := range 12 {
+		c := f.report("care", "user"+strconv.Itoa(i), crashText, 5)
+		f.fileDefect(c, "web:sam")
+		cases = append(cases, c)
+	}
+	is := f.gh.Issues("lumio/app")
+	if len(is) != 1 || len(is[0].Comments) != 9 {
+		t.Fatalf("%d issues, %d comments; want 1 issue, comments for reports 2 to 10", len(is), len(is[0].Comments))
+	}
+	for _, c := range cases {
+		if ls := f.links(c.ID); len(ls) != 1 || ls[0].Number != 1 {
+			t.Fatalf("case %d links %+v", c.ID, ls)
+		}
+	}
+	if ev := f.lastEvent(cases[11].ID); ev.Text != "Linked to lumio/app#1: app crashes (counted among many reports; no comment added)" {
+		t.Fatalf("12th report's note %q", ev.Text)
+	}
+}
+
+// A retry that finds the planned issue gone fails the action, visibly.
+func TestDefectResumeOnAGoneIssueFails(t *testing.T) {
+	f := newDefectFixture(t)
+	c := f.report("care", "maya", crashText, 5)
+	a := f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActDefect, Actor: "web:sam", Surface: "web"})
+	plan := `plan:{"repo":"lumio/app","terms":["crashes","schedule"],"issue":{"tracker":"github","repo":"lumio/app","number":99}}`
+	if err := f.db.FinishAction(f.ctx, a.ID, bot.ActionSending, plan, f.now); err != nil {
+		t.Fatal(err)
+	}
+	f.execute(a)
+	if got := f.action(a.ID); got.Status != bot.ActionFailed || f.lastEvent(c.ID).Kind != bot.EventActionFail {
+		t.Fatalf("after the retry: %+v", got)
+	}
+	if f.gh.Count("comment") != 0 || f.gh.Count("create") != 0 {
+		t.Fatal("wrote to GitHub")
+	}
+}
+
+func TestIssueClosedAsDuplicate(t *testing.T) {
+	f := newDefectFixture(t)
+	c := f.report("care", "maya", crashText, 5)
+	f.fileDefect(c, "web:sam")
+	if _, err := f.h.IssueEvent(f.ctx, bot.IssueEvent{Tracker: "github", Delivery: "d1", Kind: bot.IssueClosed,
+		Repo: "lumio/app", Numbers: []int{1}, Reason: "duplicate"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.h.DefectFixed(f.ctx, bot.Job{Kind: bot.JobDefectFixed, CaseID: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if ev := f.lastEvent(c.ID); !strings.HasPrefix(ev.Text, "Duplicate: lumio/app#1 was closed as a duplicate") {
+		t.Fatalf("note %q", ev.Text)
+	}
+	if s, _ := f.db.Suggestions(f.ctx, c.ID); len(s) != 0 {
+		t.Fatalf("a duplicate drafted %+v", s)
+	}
+}

@@ -63,6 +63,7 @@ type Handlers struct {
 	execs    map[bot.ActionKind]executor
 	defects  DefectConfig
 	drafter  *prompts.Drafter
+	repoMu   repoLocks
 }
 
 // executor performs one kind of action. It runs inside a durable job and may

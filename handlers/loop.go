@@ -43,8 +43,8 @@ func (h *Handlers) IssueEvent(ctx context.Context, ev bot.IssueEvent) (bool, err
 // with untold news, one transaction writes a thread note ("Fixed:
 // lumio/app#412 closed — release 4.2"), the drafted follow-up as the
 // case's suggestion, the case back where the reply can be sent, and the
-// link marked told. A closed-as-not-planned issue gets a different note
-// and no draft.
+// link marked told. An issue closed as not planned or as a duplicate gets
+// a different note and no draft.
 //
 // Where the case goes: a case that was waiting (defect filed, replied,
 // awaiting the customer) or resolved is open again — "new", or "claimed"
@@ -84,7 +84,7 @@ func (h *Handlers) tellFixed(ctx context.Context, caseID int64, link bot.CaseLin
 				bot.Job{Kind: bot.JobCard, Surface: s},
 				bot.Job{Kind: bot.JobNote, Surface: s, EventID: -1})
 		}
-		if l.State == bot.LinkNotPlanned {
+		if l.State == bot.LinkNotPlanned || l.State == bot.LinkDuplicate {
 			return ch, nil
 		}
 		draft, err := h.followUp(*cc, *l)
@@ -109,6 +109,8 @@ func fixedNote(l bot.CaseLink) string {
 	switch l.State {
 	case bot.LinkNotPlanned:
 		return fmt.Sprintf("Not planned: %s was closed without a fix. No follow-up is drafted: tell the customer what happens instead.", l.Ref())
+	case bot.LinkDuplicate:
+		return fmt.Sprintf("Duplicate: %s was closed as a duplicate of another issue, which this case does not follow. No follow-up is drafted: see the issue for the one that tracks the fix.", l.Ref())
 	case bot.LinkReleased:
 		return fmt.Sprintf("Fixed: %s released in %s. A follow-up reply is drafted, ready to send.", l.Ref(), l.Release)
 	}

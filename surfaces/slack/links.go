@@ -9,7 +9,7 @@ import (
 // linkStates say, on the card, what became of a linked issue.
 var linkStates = map[string]string{
 	bot.LinkOpen: "open", bot.LinkClosed: "closed, waiting for the release", bot.LinkFixed: "fixed",
-	bot.LinkNotPlanned: "not planned", bot.LinkReleased: "released",
+	bot.LinkNotPlanned: "not planned", bot.LinkDuplicate: "closed as a duplicate", bot.LinkReleased: "released",
 }
 
 // linksLine shows the issues tracking the case: ":bug: <url|lumio/app#412> open".
