@@ -39,11 +39,6 @@ type Issue struct {
 // Ref is how people write the issue: "lumio/app#412".
 func (i Issue) Ref() string { return fmt.Sprintf("%s#%d", i.Repo, i.Number) }
 
-// Same reports whether i and o are the same issue.
-func (i Issue) Same(o Issue) bool {
-	return i.Tracker == o.Tracker && i.Repo == o.Repo && i.Number == o.Number
-}
-
 // Link states: what became of the issue a case is linked to.
 const (
 	LinkOpen = "open"

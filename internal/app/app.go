@@ -119,7 +119,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if cfg.SlackBotToken != "" {
 		surfaceNames = append(surfaceNames, slacksurface.Name)
 	}
-	defects, err := defectConfig(cfg, db, func() *routing.Rules { return b.Rules() }, now)
+	defects, err := defectConfig(cfg, db, func() *routing.Rules { return b.Rules() })
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ var (
 // defectConfig is how the handlers file defects: in GitHub when a token is
 // configured (where the rules say), otherwise kept on the case. rules is
 // read on each use, so a reload moves where defects go at once.
-func defectConfig(cfg config.Config, db *store.DB, rules func() *routing.Rules, now func() time.Time) (handlers.DefectConfig, error) {
+func defectConfig(cfg config.Config, db *store.DB, rules func() *routing.Rules) (handlers.DefectConfig, error) {
 	dc := handlers.DefectConfig{
 		Links:   db,
 		Where:   func(team string) routing.Defects { return rules().DefectsFor(team) },
@@ -33,7 +33,7 @@ func defectConfig(cfg config.Config, db *store.DB, rules func() *routing.Rules, 
 	if !cfg.GitHubOn() {
 		return dc, nil
 	}
-	tr, err := github.New(github.Options{Token: cfg.GitHubToken, APIURL: cfg.GitHubAPIURL, Now: now})
+	tr, err := github.New(github.Options{Token: cfg.GitHubToken, APIURL: cfg.GitHubAPIURL})
 	if err != nil {
 		return handlers.DefectConfig{}, fmt.Errorf("github: %w", err)
 	}

@@ -55,13 +55,11 @@ type Options struct {
 	APIURL string
 	// HTTPClient carries the requests; default one with a 30s timeout.
 	HTTPClient *http.Client
-	Now        func() time.Time
 }
 
 // Tracker talks to GitHub's REST API.
 type Tracker struct {
-	c   *gh.Client
-	now func() time.Time
+	c *gh.Client
 }
 
 // New builds a Tracker. The token is never part of an error or a log line.
@@ -87,11 +85,7 @@ func New(o Options) (*Tracker, error) {
 	c := gh.NewClient(hc).WithAuthToken(o.Token)
 	c.BaseURL = u
 	c.UserAgent = "earshot"
-	t := &Tracker{c: c, now: o.Now}
-	if t.now == nil {
-		t.now = time.Now
-	}
-	return t, nil
+	return &Tracker{c: c}, nil
 }
 
 // Name is "github".
