@@ -44,6 +44,9 @@ type Config struct {
 	Now      func() time.Time
 	// BatchSize caps how many mentions are stored per transaction.
 	BatchSize int
+	// Jobs handles job kinds the pipeline does not know itself (the defect
+	// loop's); a kind without a handler is never planned.
+	Jobs map[JobKind]JobHandler
 }
 
 // Bot is the pipeline: sources → store → route → classify → case → jobs.
@@ -56,6 +59,7 @@ type Bot struct {
 	surfaceIDs []string
 	sources    []Source
 	actions    ActionExecutor
+	jobs       map[JobKind]JobHandler
 	obs        Observer
 	log        *slog.Logger
 	now        func() time.Time
@@ -83,6 +87,7 @@ func New(cfg Config) (*Bot, error) {
 		surfaces:   map[string]Surface{},
 		sources:    cfg.Sources,
 		actions:    cfg.Actions,
+		jobs:       cfg.Jobs,
 		obs:        cfg.Observer,
 		log:        cfg.Logger,
 		now:        cfg.Now,
@@ -207,6 +212,9 @@ func (b *Bot) planJobs(r IngestResult) []Job {
 		// A follow-up changes what a good answer is, so drafts are redone.
 		if !t.Event.Kind.ours() {
 			jobs = append(jobs, Job{Kind: JobSuggest, CaseID: t.Case.ID, Rev: t.Case.Rev})
+		}
+		if t.Opened && b.jobs[JobAutoDefect] != nil && b.rules.Load().AutoDefect(t.Case.Rules, t.Case.Team) != "" {
+			jobs = append(jobs, Job{Kind: JobAutoDefect, CaseID: t.Case.ID})
 		}
 	}
 	return jobs

@@ -35,6 +35,9 @@ func (b *Bot) HandleJob(ctx context.Context, j Job) (err error) {
 		}
 		return b.actions.Execute(ctx, j.ActionID)
 	}
+	if h := b.jobs[j.Kind]; h != nil {
+		return h(ctx, j)
+	}
 	return Permanent(fmt.Errorf("unknown job kind %q", j.Kind))
 }
 
@@ -60,7 +63,13 @@ func (b *Bot) CardFor(ctx context.Context, caseID int64) (Card, error) {
 	if team.Name == "" {
 		team.Name = c.Team
 	}
-	return Card{Case: c, Team: team, First: first, Suggestions: sugg, Drafts: info}, nil
+	card := Card{Case: c, Team: team, First: first, Suggestions: sugg, Drafts: info}
+	if lr, ok := b.store.(LinkReader); ok {
+		if card.Links, err = lr.CaseLinks(ctx, caseID); err != nil {
+			return Card{}, fmt.Errorf("load links of case %d: %w", caseID, err)
+		}
+	}
+	return card, nil
 }
 
 func (b *Bot) surface(name string) (Surface, error) {

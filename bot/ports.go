@@ -45,6 +45,8 @@ type Card struct {
 	// Drafts is what the drafter said about the suggestions (origin, why
 	// built-in, the model's summary).
 	Drafts DraftInfo
+	// Links are the issues tracking the case's problem (defect.go).
+	Links []CaseLink
 }
 
 // Surface shows cards where people work and takes their actions.

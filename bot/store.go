@@ -86,6 +86,9 @@ type CaseChange struct {
 	Reply *OurPost
 	// Drafts, when set, replaces what the card says about the case's drafts.
 	Drafts *DraftInfo
+	// Suggestions, when not empty, replace the case's suggestions (a
+	// follow-up drafted with the change), ranked in order when Rank is 0.
+	Suggestions []Suggestion
 }
 
 // ActionOutcome is how an action ended.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/prompts"
 )
 
 // Store is what the handlers need from storage. Methods that take a func
@@ -55,6 +56,8 @@ type Config struct {
 	Surfaces []string
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Defects files defects in a tracker and closes the loop (defect.go).
+	Defects DefectConfig
 }
 
 // Handlers authorises, deduplicates and executes actions.
@@ -67,6 +70,10 @@ type Handlers struct {
 	log      *slog.Logger
 	now      func() time.Time
 	execs    map[bot.ActionKind]executor
+	defects  DefectConfig
+	// templates writes the follow-up when a defect is fixed.
+	templates *prompts.Drafter
+	repoMu    repoLocks
 }
 
 // SendLease is how long an action stays with the run that started sending
@@ -92,7 +99,13 @@ func New(cfg Config) (*Handlers, error) {
 		drafter:  cfg.Drafter,
 		log:      cfg.Logger,
 		now:      cfg.Now,
+		defects:  cfg.Defects,
 	}
+	d, err := prompts.New()
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
+	h.templates = d
 	for _, r := range cfg.Repliers {
 		h.repliers[r.Platform()] = r
 	}
@@ -298,6 +311,9 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 	switch a.Status {
 	case bot.ActionPending:
 	case bot.ActionSending:
+		if a.Kind == bot.ActDefect {
+			return h.resumeDefect(ctx, a, c)
+		}
 		if ref, ok := postedRef(a.Result); ok {
 			return h.recordReply(ctx, a, ref) // posted; only the bookkeeping was cut short
 		}

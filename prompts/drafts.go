@@ -225,7 +225,7 @@ type segment struct {
 
 // segments renders a reply template: each non-empty line is a segment, and a
 // line starting with {{opt}} may be dropped.
-func (d *Drafter) segments(name string, v view) ([]segment, error) {
+func (d *Drafter) segments(name string, v any) ([]segment, error) {
 	var b strings.Builder
 	if err := d.t.ExecuteTemplate(&b, name, v); err != nil {
 		return nil, fmt.Errorf("render %s draft: %w", name, err)

@@ -97,7 +97,7 @@ func New() (*Drafter, error) {
 			names = append(names, templateName(in, a))
 		}
 	}
-	names = append(names, "faq", "system", "user")
+	names = append(names, "faq", "system", "user", "fixed")
 	for _, n := range names {
 		if t.Lookup(n) == nil {
 			return nil, fmt.Errorf("templates: no template %q", n)

@@ -84,6 +84,8 @@ func (p *parser) rules(data []byte) *Rules {
 			r.Storm = p.storm(v)
 		case "faq":
 			r.FAQs = p.faqs(v)
+		case "defects":
+			r.Defects = p.defects(v, "")
 		default:
 			return false
 		}

@@ -73,6 +73,14 @@ func TestBadRules(t *testing.T) {
 			`bad_faq.yaml:20: faq "empty": unknown field "links"`,
 			`bad_faq.yaml:21: faq: entry: want a mapping, got "just a string"`,
 		},
+		"bad_defects.yaml": {
+			`bad_defects.yaml:2: defects: github: repo: "lumio" is not owner/name`,
+			`bad_defects.yaml:2: defects: github: labels: empty label`,
+			`bad_defects.yaml:3: defects: notify_on: "fixed" is not closed or released`,
+			`bad_defects.yaml:7: team "care": defects: github: repo is required`,
+			`bad_defects.yaml:9: team "product": defects: unknown field "gitlab"`,
+			`bad_defects.yaml:15: route "crashes": file_defect: want true or false, got "yes"`,
+		},
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "bad", "*.yaml"))
 	if err != nil {

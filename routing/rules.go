@@ -33,6 +33,9 @@ type Rules struct {
 	FAQs []FAQ
 	// Storm says when new cards are grouped (DefaultStorm when unset).
 	Storm StormPolicy
+	// Defects is where defects are filed when a team says nothing else
+	// (see DefectsFor).
+	Defects Defects
 
 	slaOnce sync.Once
 	slas    map[string]time.Duration
@@ -59,6 +62,9 @@ type Brand struct {
 	// with SupportURL they are the only addresses a model's draft may carry.
 	Links    map[string]string
 	Do, Dont []string
+	// Products are the brand's product names ("Lumio app", "Lumio hub"),
+	// looked for in a post when a defect is filed.
+	Products []string
 }
 
 // Exclude drops a mention from every route: job ads, deal bots, spam domains.
@@ -88,8 +94,11 @@ type Route struct {
 	Team string
 	// Continue keeps evaluating siblings after this route matched.
 	Continue bool
-	Routes   []*Route
-	Line     int
+	// FileDefect files a defect, as earshot, for every case this route
+	// opens for its team (see Rules.AutoDefect). It is not a matcher.
+	FileDefect bool
+	Routes     []*Route
+	Line       int
 
 	// Set when the rules are compiled.
 	id, parent  int32
@@ -248,6 +257,7 @@ func (r *Rules) Team(name string) (Team, bool) {
 	c.Urgency.High = slices.Clone(t.Urgency.High)
 	c.Urgency.Critical = slices.Clone(t.Urgency.Critical)
 	c.Discord.Roles = slices.Clone(t.Discord.Roles)
+	c.Defects.GitHub.Labels = slices.Clone(t.Defects.GitHub.Labels)
 	return c, true
 }
 

@@ -45,6 +45,8 @@ func (p *parser) brand(n *yaml.Node) Brand {
 			b.Do = p.strs(v, ctx, key, "item")
 		case "dont":
 			b.Dont = p.strs(v, ctx, key, "item")
+		case "products":
+			b.Products = p.strs(v, ctx, key, "product")
 		default:
 			return false
 		}
@@ -155,6 +157,8 @@ func (p *parser) team(name string, line int, n *yaml.Node) *Team {
 			t.Slack = p.slack(v, ctx)
 		case "discord":
 			t.Discord = p.discord(v, ctx)
+		case "defects":
+			t.Defects = p.defects(v, ctx+": ")
 		default:
 			return false
 		}

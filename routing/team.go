@@ -20,6 +20,8 @@ type Team struct {
 	Urgency UrgencyPolicy `json:"urgency,omitzero"`
 	Slack   SlackTarget   `json:"slack,omitzero"`
 	Discord DiscordTarget `json:"discord,omitzero"`
+	// Defects is where the team's defects are filed, when not the default.
+	Defects Defects `json:"defects,omitzero"`
 	// Line is where the team is defined in the rules file, for messages.
 	Line int `json:"-"`
 }

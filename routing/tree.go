@@ -83,6 +83,8 @@ func (p *parser) route(n *yaml.Node, r *Rules, root bool, seen map[string]int) *
 		case "continue":
 			rt.Continue, _ = p.boolean(v, ctx, key)
 			contLine = v.Line
+		case "file_defect":
+			rt.FileDefect, _ = p.boolean(v, ctx, key)
 		case "routes":
 			kids = v
 		default:

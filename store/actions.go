@@ -43,18 +43,8 @@ func (db *DB) SaveSuggestions(ctx context.Context, caseID int64, s []bot.Suggest
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM suggestions WHERE case_id = ?`, caseID); err != nil {
-			return fmt.Errorf("clear suggestions: %w", err)
-		}
-		for i, sg := range s {
-			rank := sg.Rank
-			if rank <= 0 {
-				rank = i + 1
-			}
-			if _, err := tx.exec(ctx, `INSERT INTO suggestions (case_id, rank, text, approach, origin) VALUES (?, ?, ?, ?, ?)`,
-				caseID, rank, sg.Text, sg.Approach, sg.Origin); err != nil {
-				return fmt.Errorf("write suggestion %d: %w", rank, err)
-			}
+		if err := replaceSuggestions(ctx, tx, caseID, s); err != nil {
+			return err
 		}
 		bump(&c, now)
 		if err := writeCase(ctx, tx, c); err != nil {

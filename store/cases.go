@@ -346,6 +346,11 @@ func applyChange(ctx context.Context, tx *txn, c bot.Case, change bot.CaseChange
 			return err
 		}
 	}
+	if len(change.Suggestions) > 0 {
+		if err := replaceSuggestions(ctx, tx, c.ID, change.Suggestions); err != nil {
+			return err
+		}
+	}
 	_, err := insertJobs(ctx, tx, jobs)
 	return err
 }

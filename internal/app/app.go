@@ -140,8 +140,12 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		suggester, drafter = d, d
 		log.Info("drafts by model", "model", lc.Model)
 	}
+	defects, err := defectConfig(cfg, db, func() *routing.Rules { return b.Rules() })
+	if err != nil {
+		return nil, err
+	}
 	h, err := handlers.New(handlers.Config{
-		Store: db, Teams: teams, Surfaces: surfaceNames, Drafter: drafter, Logger: log, Now: now,
+		Store: db, Teams: teams, Surfaces: surfaceNames, Drafter: drafter, Logger: log, Now: now, Defects: defects,
 	})
 	if err != nil {
 		return nil, err
@@ -195,6 +199,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	b, err = bot.New(bot.Config{
 		Store: db, Rules: rules, Classifier: classifier, Suggester: suggester, Drafter: drafter,
 		Surfaces: surfaces, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
+		Jobs: defectJobs(h),
 	})
 	if err != nil {
 		return nil, err
@@ -207,6 +212,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		mux.Handle("/slack/", sl.Handler())
 	}
 	mux.Handle("/hooks/mentions", hook)
+	if gh, err := githubHook(cfg, h, log, now); err != nil {
+		return nil, err
+	} else if gh != nil {
+		mux.Handle("/hooks/github", gh)
+	}
 	mux.Handle("/", w.Handler())
 	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Slack: sl, Rules: reloader, log: log, handler: mux}, nil
 }

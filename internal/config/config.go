@@ -49,6 +49,16 @@ type Config struct {
 	SlackSigningSecret string `envconfig:"SLACK_SIGNING_SECRET"`
 	// SlackAPIURL points the Slack client elsewhere (a test double).
 	SlackAPIURL string `envconfig:"SLACK_API_URL"`
+	// GitHubToken (a token with issues read and write on the defect
+	// repositories) turns filing defects in GitHub on; GitHubAPIURL is
+	// GitHub Enterprise Server's https://HOST/api/v3/ (or a test double).
+	// GitHubWebhookSecret signs POST /hooks/github; empty disables it.
+	GitHubToken         string `envconfig:"GITHUB_TOKEN"`
+	GitHubAPIURL        string `envconfig:"GITHUB_API_URL"`
+	GitHubWebhookSecret string `envconfig:"GITHUB_WEBHOOK_SECRET"`
+	// PublicURL is the web inbox's address as people reach it
+	// (https://earshot.example.com), for links to cases in issues.
+	PublicURL string `envconfig:"PUBLIC_URL"`
 	// LLM is an OpenAI-compatible model for drafts (EARSHOT_LLM_BASE_URL,
 	// _API_KEY, _MODEL, …); without a base URL or key the built-in drafter
 	// writes them.
@@ -107,6 +117,7 @@ func (c Config) Validate() error {
 	case c.SlackBotToken == "" && (c.SlackAppToken != "" || c.SlackSigningSecret != ""):
 		errs = append(errs, "EARSHOT_SLACK_APP_TOKEN and EARSHOT_SLACK_SIGNING_SECRET need EARSHOT_SLACK_BOT_TOKEN")
 	}
+	errs = append(errs, c.validateGitHub()...)
 	if c.LLM.Enabled() && strings.TrimSpace(c.LLM.Model) == "" {
 		errs = append(errs, "EARSHOT_LLM_MODEL is required when EARSHOT_LLM_BASE_URL or EARSHOT_LLM_API_KEY is set")
 	}

@@ -36,6 +36,9 @@ func cardMessage(card bot.Card, now time.Time) ([]slack.Block, string) {
 		slack.NewContextBlock("earshot.labels", mrkdwn(clipEscaped(labelLine(c.Labels, c.Rules), maxContextText))),
 		slack.NewContextBlock("earshot.state", mrkdwn(clipEscaped(stateLine(c, now), maxContextText))),
 	}
+	if l := linksLine(card.Links); l != "" {
+		blocks = append(blocks, slack.NewContextBlock("earshot.links", mrkdwn(clipEscaped(l, maxContextText))))
+	}
 	open := c.State.Open()
 	if open && (len(card.Suggestions) > 0 || card.Drafts.Note != "") {
 		blocks = append(blocks,

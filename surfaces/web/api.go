@@ -219,6 +219,8 @@ type caseResponse struct {
 	// Drafts is what the drafter said about the suggestions.
 	Drafts  bot.DraftInfo `json:"drafts"`
 	Actions []bot.Action  `json:"actions"`
+	// Links are the issues tracking the case's problem.
+	Links []bot.CaseLink `json:"links,omitempty"`
 }
 
 // caseDetail reads everything shown about one case.
@@ -239,6 +241,11 @@ func (s *Server) caseDetail(ctx context.Context, id int64) (caseResponse, error)
 	}
 	if d.Actions, err = s.store.Actions(ctx, id); err != nil {
 		return d, fmt.Errorf("actions of case %d: %w", id, err)
+	}
+	if lr, ok := s.store.(bot.LinkReader); ok {
+		if d.Links, err = lr.CaseLinks(ctx, id); err != nil {
+			return d, fmt.Errorf("links of case %d: %w", id, err)
+		}
 	}
 	d.Mentions, d.Events = nonNil(d.Mentions), nonNil(d.Events)
 	d.Suggestions, d.Actions = nonNil(d.Suggestions), nonNil(d.Actions)

@@ -315,7 +315,11 @@ type caseView struct {
 	Thread      []threadItem
 	Actions     []actionView
 	Closed      bool
+	// Issues are the linked issues: "lumio/app#412", its address, its state.
+	Issues []issueView
 }
+
+type issueView struct{ Ref, URL, State string }
 
 func newMentionView(m bot.Mention, now time.Time) *mentionView {
 	return &mentionView{
@@ -332,7 +336,7 @@ var eventPhrases = map[bot.EventKind]string{
 	bot.EventDismissed: "dismissed the case", bot.EventResolved: "resolved the case", bot.EventMuted: "muted the author",
 	bot.EventReopened: "reopened the case", bot.EventActionFail: "an action failed", bot.EventNote: "added a note",
 	bot.EventRegenerated: "regenerated the drafts", bot.EventSLAReminder: "reminded the team",
-	bot.EventSLABreach: "the answer is overdue", bot.EventPaged: "paged", bot.EventDefectFixed: "the defect was fixed",
+	bot.EventSLABreach: "the answer is overdue", bot.EventPaged: "paged", bot.EventDefectFixed: "heard from the issue tracker",
 	bot.EventDelight: "offered a thank-you",
 }
 
@@ -444,6 +448,9 @@ func (s *Server) caseView(r *http.Request, d caseResponse) caseView {
 	}
 	if v.Drafts.Origin == "builtin" {
 		v.Drafts.Origin = ""
+	}
+	for _, l := range d.Links {
+		v.Issues = append(v.Issues, issueView{Ref: clip(l.Ref(), 120), URL: linkURL(l.URL), State: clip(strings.ReplaceAll(l.State, "_", " "), 30)})
 	}
 	for i := len(d.Actions) - 1; i >= 0; i-- { // newest first
 		v.Actions = append(v.Actions, newActionView(d.Actions[i], now))
