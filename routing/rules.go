@@ -202,6 +202,7 @@ func DefaultReactions() map[string]Reaction {
 		"two":              {Action: "reply", Suggestion: 2},
 		"three":            {Action: "reply", Suggestion: 3},
 		"rotating_light":   {Action: "escalate"},
+		"ok_hand":          {Action: "acknowledge"},
 		"bug":              {Action: "defect"},
 		"no_entry_sign":    {Action: "dismiss"},
 		"checkered_flag":   {Action: "resolve"},
@@ -248,6 +249,8 @@ func (r *Rules) Team(name string) (Team, bool) {
 	c.Urgency.High = slices.Clone(t.Urgency.High)
 	c.Urgency.Critical = slices.Clone(t.Urgency.Critical)
 	c.Discord.Roles = slices.Clone(t.Discord.Roles)
+	c.RemindBefore = slices.Clone(t.RemindBefore)
+	c.Escalation = t.Escalation.clone()
 	return c, true
 }
 

@@ -60,12 +60,9 @@ type Hours struct {
 // New checks and builds business hours in zone (an IANA name such as
 // Europe/Berlin, or UTC).
 func New(zone string, week Week, holidays []Holiday) (*Hours, error) {
-	if zone == "" || zone == "Local" {
-		return nil, fmt.Errorf("zone %q: want an IANA time zone like Europe/Berlin or UTC", zone)
-	}
-	loc, err := time.LoadLocation(zone)
+	loc, err := LoadZone(zone)
 	if err != nil {
-		return nil, fmt.Errorf("zone %q: unknown time zone (want an IANA name like Europe/Berlin): %w", zone, err)
+		return nil, err
 	}
 	open := false
 	for d, ws := range week {
@@ -88,6 +85,19 @@ func New(zone string, week Week, holidays []Holiday) (*Hours, error) {
 		h.holidays[hd] = true
 	}
 	return h, nil
+}
+
+// LoadZone loads an IANA time zone by name. "Local" is refused: a team's
+// hours must not depend on the machine earshot runs on.
+func LoadZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return nil, fmt.Errorf("zone %q: want an IANA time zone like Europe/Berlin, or UTC", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("zone %q: want an IANA time zone like Europe/Berlin: %w", name, err)
+	}
+	return loc, nil
 }
 
 func checkWindows(ws []Window) error {
