@@ -36,9 +36,14 @@ type Config struct {
 	Surfaces   []Surface
 	Sources    []Source
 	Actions    ActionExecutor
-	Observer   Observer
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Timers runs SLA and escalation jobs (*handlers.Handlers); without it
+	// nothing escalates by itself and timers' jobs fail.
+	Timers TimerJobs
+	// TimerInterval is how often due timers are fired; default 5s.
+	TimerInterval time.Duration
+	Observer      Observer
+	Logger        *slog.Logger
+	Now           func() time.Time
 	// BatchSize caps how many mentions are stored per transaction.
 	BatchSize int
 }
@@ -53,6 +58,8 @@ type Bot struct {
 	surfaceIDs []string
 	sources    []Source
 	actions    ActionExecutor
+	timers     TimerJobs
+	timerEvery time.Duration
 	obs        Observer
 	log        *slog.Logger
 	now        func() time.Time
@@ -80,6 +87,8 @@ func New(cfg Config) (*Bot, error) {
 		surfaces:   map[string]Surface{},
 		sources:    cfg.Sources,
 		actions:    cfg.Actions,
+		timers:     cfg.Timers,
+		timerEvery: cfg.TimerInterval,
 		obs:        cfg.Observer,
 		log:        cfg.Logger,
 		now:        cfg.Now,
@@ -104,6 +113,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if b.batchSize <= 0 {
 		b.batchSize = 500
+	}
+	if b.timerEvery <= 0 {
+		b.timerEvery = DefaultTimerInterval
 	}
 	return b, nil
 }
@@ -134,6 +146,13 @@ func (b *Bot) Run(ctx context.Context) error {
 			default:
 				b.log.Error("source stopped", "source", src.Name(), "err", err)
 			}
+		}()
+	}
+	if _, ok := b.store.(TimerStore); ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.runTimers(ctx)
 		}()
 	}
 	err := b.store.RunJobs(ctx, b.HandleJob)
@@ -202,6 +221,13 @@ func (b *Bot) planJobs(r IngestResult) []Job {
 		if !t.Event.Kind.ours() {
 			jobs = append(jobs, Job{Kind: JobSuggest, CaseID: t.Case.ID, Rev: t.Case.Rev})
 		}
+		// Someone may be hurt: the team's policy starts at once, without
+		// waiting for a person to click (see TimerJobs.Escalation, step 0).
+		if t.Opened && b.timers != nil {
+			if team, ok := b.rules.Load().Teams[t.Case.Team]; ok && team.AutoEscalates(string(t.Case.Labels.Intent)) {
+				jobs = append(jobs, Job{Kind: JobEscalation, CaseID: t.Case.ID})
+			}
+		}
 	}
 	return jobs
 }
@@ -224,7 +250,12 @@ func (d Decider) Decide(m Mention) Incoming {
 	}
 	// Every team's SLA, not only the routed ones: a follow-up rarely names the
 	// brand, routes nowhere, and still reopens its case with the clock running.
-	in := Incoming{Mention: m, Labels: labels, SLA: rules.SLAs()}
+	in := Incoming{Mention: m, Labels: labels, SLA: rules.SLAs(), Clock: func(team string) SLAClock {
+		if t, ok := rules.Teams[team]; ok {
+			return t // business hours and reminders
+		}
+		return nil
+	}}
 	if m.Ours {
 		return in // our own posts only ever extend a case
 	}
