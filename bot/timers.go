@@ -262,3 +262,28 @@ func ofNumbers(s string) (int, int, error) {
 	}
 	return x, y, nil
 }
+
+// Span shows a duration the way people say it in a thread or on a card:
+// 45m, 1h 5m, 2d 3h ("under a minute" below one). Negative spans show
+// their size.
+func Span(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Round(time.Minute)
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	var parts []string
+	if days > 0 {
+		parts = append(parts, strconv.Itoa(days)+"d")
+	}
+	if hours > 0 {
+		parts = append(parts, strconv.Itoa(hours)+"h")
+	}
+	if mins > 0 && days == 0 {
+		parts = append(parts, strconv.Itoa(mins)+"m")
+	}
+	if len(parts) == 0 {
+		return "under a minute"
+	}
+	return strings.Join(parts, " ")
+}

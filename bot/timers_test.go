@@ -92,3 +92,14 @@ func TestSLATimers(t *testing.T) {
 		t.Fatalf("no SLA: due %s timers %v", due, ts)
 	}
 }
+
+func TestSpan(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "under a minute", 29 * time.Second: "under a minute", 45 * time.Minute: "45m", -10 * time.Minute: "10m",
+		65 * time.Minute: "1h 5m", 2 * time.Hour: "2h", 51*time.Hour + 7*time.Minute: "2d 3h",
+	} {
+		if got := Span(d); got != want {
+			t.Errorf("Span(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

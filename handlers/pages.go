@@ -110,7 +110,7 @@ func (h *Handlers) autoEscalate(ctx context.Context, j bot.Job) error {
 			return nil
 		}
 		target = "auto:breach:" + strconv.FormatInt(j.Due, 10)
-		text = "No first answer within the SLA (" + human(team.SLA) + ")"
+		text = "No first answer within the SLA (" + bot.Span(team.SLA) + ")"
 	case team.AutoEscalates(intent):
 		target = "auto:" + intent
 		text = "Automatic: the mention reads as " + intent

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/earshothq/earshot/bot"
@@ -33,10 +31,10 @@ func (h *Handlers) SLA(ctx context.Context, j bot.Job) error {
 				return nil // too late to remind: the breach says it
 			}
 			ch.Events = []bot.Event{{Kind: bot.EventSLAReminder, At: now,
-				Text: fmt.Sprintf("Answer due in %s (%s)", human(team.Left(now, c.DueAt)), dueText(c.DueAt, team))}}
+				Text: fmt.Sprintf("Answer due in %s (%s)", bot.Span(team.Left(now, c.DueAt)), dueText(c.DueAt, team))}}
 		} else {
 			ch.Events = []bot.Event{{Kind: bot.EventSLABreach, At: now,
-				Text: fmt.Sprintf("No first answer within the SLA (%s): it was due %s", human(team.SLA), dueText(c.DueAt, team))}}
+				Text: fmt.Sprintf("No first answer within the SLA (%s): it was due %s", bot.Span(team.SLA), dueText(c.DueAt, team))}}
 			if team.BreachEscalates() {
 				ch.Jobs = append(ch.Jobs, bot.Job{Kind: bot.JobEscalation, Due: j.Due})
 			}
@@ -68,27 +66,4 @@ func (h *Handlers) SLA(ctx context.Context, j bot.Job) error {
 // dueText is the due time in the team's zone ("Mon 5 Jan 08:50 CET").
 func dueText(due time.Time, team bot.Team) string {
 	return due.In(team.Clock().Location()).Format("Mon 2 Jan 15:04 MST")
-}
-
-// human shows a duration the way people say it: 45m, 1h 5m, 2d 3h.
-func human(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	d = d.Round(time.Minute)
-	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
-	var parts []string
-	if days > 0 {
-		parts = append(parts, strconv.Itoa(days)+"d")
-	}
-	if hours > 0 {
-		parts = append(parts, strconv.Itoa(hours)+"h")
-	}
-	if mins > 0 && days == 0 {
-		parts = append(parts, strconv.Itoa(mins)+"m")
-	}
-	if len(parts) == 0 {
-		return "under a minute"
-	}
-	return strings.Join(parts, " ")
 }

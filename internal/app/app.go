@@ -191,6 +191,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	b, err = bot.New(bot.Config{
 		Store: db, Rules: rules, Classifier: classifier, Suggester: suggester,
 		Surfaces: surfaces, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
+		Timers: h, TimerInterval: cfg.TimerInterval,
 	})
 	if err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ const (
 	actionDefect   = "earshot.defect"
 	actionClaim    = "earshot.claim"
 	actionDismiss  = "earshot.dismiss"
+	actionAck      = "earshot.ack"
 	actionOpen     = "earshot.open" // link button: Slack still tells us of the click
 
 	viewEdit     = "earshot.edit"
