@@ -324,6 +324,7 @@ var eventPhrases = map[bot.EventKind]string{
 	bot.EventEscalated: "escalated", bot.EventAcked: "acknowledged", bot.EventDefect: "filed a defect",
 	bot.EventDismissed: "dismissed the case", bot.EventResolved: "resolved the case", bot.EventMuted: "muted the author",
 	bot.EventReopened: "reopened the case", bot.EventActionFail: "an action failed", bot.EventNote: "added a note",
+	bot.EventPaged: "paged", bot.EventSLAReminder: "reminded the team", bot.EventSLABreach: "recorded a missed SLA",
 }
 
 func newEventView(e bot.Event, now time.Time) *eventView {
@@ -335,11 +336,24 @@ func newEventView(e bot.Event, now time.Time) *eventView {
 	if e.Actor == "" {
 		who = "earshot"
 	}
+	text := e.Text
+	if p, ok := bot.ParsePage(e.Text); ok && e.Kind == bot.EventPaged {
+		// The escalation's reason is on the line above; say whom and which step.
+		what, text = "paged "+firstNonEmptyString(strings.Join(p.Notify, ", "), "no one")+fmt.Sprintf(" (step %d of %d)", p.Step, p.Steps), ""
+	}
 	return &eventView{
 		Kind: oneOf(string(e.Kind), "opened", "follow_up", "our_post", "suggested", "claimed", "replied", "assisted_reply",
-			"escalated", "acknowledged", "defect_filed", "dismissed", "resolved", "muted", "reopened", "action_failed", "note"),
-		Who: who, Surface: actorSurface(e.Actor), What: what, Text: e.Text, URL: linkURL(e.URL), At: newTimeView(e.At, now),
+			"escalated", "acknowledged", "defect_filed", "dismissed", "resolved", "muted", "reopened", "action_failed", "note",
+			"paged", "sla_reminder", "sla_breach"),
+		Who: who, Surface: actorSurface(e.Actor), What: what, Text: text, URL: linkURL(e.URL), At: newTimeView(e.At, now),
 	}
+}
+
+func firstNonEmptyString(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
 }
 
 // buildThread interleaves the customer's posts with what happened, by time.
