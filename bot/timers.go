@@ -94,7 +94,8 @@ type TimerJobs interface {
 
 // Broadcaster is a surface that posts some events outside the card's
 // thread too: Slack posts each page of an escalation in the team's
-// escalation channel.
+// escalation channel. ref is the case's card there: "" when it has none
+// (yet), or a storm card's (IsStormRef) when it is counted on one.
 type Broadcaster interface {
 	Broadcast(ctx context.Context, card Card, ref string, ev Event) error
 }
@@ -143,7 +144,7 @@ func (b *Bot) timerJob(ctx context.Context, j Job) error {
 }
 
 // broadcast posts an event of the case outside its card's thread, on a
-// surface that does so; ref is the card's ("" when it has none there).
+// surface that does so.
 func (b *Bot) broadcast(ctx context.Context, j Job) error {
 	s, err := b.surface(j.Surface)
 	if err != nil {
@@ -156,9 +157,6 @@ func (b *Bot) broadcast(ctx context.Context, j Job) error {
 	ref, err := b.store.CardRef(ctx, j.CaseID, j.Surface)
 	if err != nil {
 		return fmt.Errorf("load card ref: %w", err)
-	}
-	if IsStormRef(ref) {
-		ref = "" // counted on a storm card: there is no card of its own to link
 	}
 	card, err := b.CardFor(ctx, j.CaseID)
 	if err != nil {

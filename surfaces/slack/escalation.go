@@ -61,7 +61,10 @@ func (s *Surface) Broadcast(ctx context.Context, card bot.Card, ref string, ev b
 	if !ok {
 		return bot.Permanent(fmt.Errorf("slack: event %d of case %d is not a page: %q", ev.ID, card.Case.ID, clip(ev.Text, 80)))
 	}
-	if ref == "" && card.Team.Slack.Channel != "" {
+	switch {
+	case bot.IsStormRef(ref):
+		ref = "" // counted on a storm card: no card of its own to link
+	case ref == "" && card.Team.Slack.Channel != "":
 		// The card is about to be posted; the link needs it.
 		return &bot.RetryError{After: noteRetryAfter, Err: fmt.Errorf("slack: case %d has no card yet", card.Case.ID)}
 	}

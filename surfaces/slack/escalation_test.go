@@ -68,9 +68,16 @@ func TestEscalationPostedInTheEscalationChannel(t *testing.T) {
 	if err := e.s.Broadcast(t.Context(), card, ref, bot.Event{Kind: bot.EventEscalated, Text: "x"}); err != nil || len(e.fake.Messages("C0ESC")) != 1 {
 		t.Fatalf("Broadcast of a non-page: %v", err)
 	}
-	// Before the card exists, it waits for it.
+	// Before the card exists, it waits for it; a case on a storm card has
+	// none of its own, and its page goes out without the link.
 	if err := e.s.Broadcast(t.Context(), card, "", page); err == nil {
 		t.Fatal("Broadcast before the card was posted should ask to retry")
+	}
+	if err := e.s.Broadcast(t.Context(), card, "storm:3", page); err != nil {
+		t.Fatalf("Broadcast of a case on a storm card: %v", err)
+	}
+	if posts := e.fake.Messages("C0ESC"); len(posts) != 2 || strings.Contains(string(posts[1].Blocks), "Open the case card") {
+		t.Fatalf("storm case's page: %+v", posts)
 	}
 }
 
