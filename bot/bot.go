@@ -36,16 +36,16 @@ type Config struct {
 	Surfaces   []Surface
 	Sources    []Source
 	Actions    ActionExecutor
+	Observer   Observer
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// BatchSize caps how many mentions are stored per transaction.
+	BatchSize int
 	// Timers runs SLA and escalation jobs (*handlers.Handlers); without it
 	// nothing escalates by itself and timers' jobs fail.
 	Timers TimerJobs
 	// TimerInterval is how often due timers are fired; default 5s.
 	TimerInterval time.Duration
-	Observer      Observer
-	Logger        *slog.Logger
-	Now           func() time.Time
-	// BatchSize caps how many mentions are stored per transaction.
-	BatchSize int
 }
 
 // Bot is the pipeline: sources → store → route → classify → case → jobs.
