@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -219,4 +220,31 @@ func TestFiredTimersAreSwept(t *testing.T) {
 			t.Fatalf("fired timer not swept: %+v", ts)
 		}
 	})
+}
+
+// BenchmarkFireTimers fires 10,000 due timers (each a queued job).
+//
+//	go test ./store -run '^$' -bench FireTimers -benchtime 1x
+func BenchmarkFireTimers(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		clk := newClock()
+		db := MustOpenSQLite(b, testOptions(clk))
+		e := &env{db: db, clk: clk, ctx: b.Context()}
+		for i := range 20 {
+			batch := make([]bot.Incoming, 500)
+			for k := range batch {
+				batch[k] = routed(mention("bluesky", fmt.Sprint(i, "-", k), "u", "@acme help"), "care")
+			}
+			if _, err := e.db.Ingest(e.ctx, batch, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		clk.Add(2 * time.Hour)
+		b.StartTimer()
+		n, err := db.FireTimers(e.ctx, clk.Now())
+		if err != nil || n != 10000 {
+			b.Fatalf("fired %d, %v", n, err)
+		}
+	}
 }

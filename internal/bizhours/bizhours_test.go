@@ -222,3 +222,13 @@ func equalDays(a, b []time.Weekday) bool {
 	}
 	return true
 }
+
+// BenchmarkAdd is the cost of a due time: a 1h SLA from Friday evening over
+// a weekend in business hours.
+func BenchmarkAdd(b *testing.B) {
+	h := mustHours(b, "Europe/Berlin", weekdays(Window{8 * 60, 20 * 60}, monFri...), "2026-12-25")
+	start := time.Date(2026, 1, 2, 18, 50, 0, 0, time.UTC)
+	for b.Loop() {
+		h.Add(start, time.Hour)
+	}
+}
