@@ -20,6 +20,12 @@ func (h *Handlers) escalate(ctx context.Context, a bot.Action, c bot.Case) error
 	}
 	now := h.now()
 	_, err := h.store.UpdateCase(ctx, c.ID, func(cc *bot.Case) (bot.CaseChange, error) {
+		// A click and an automatic escalation claimed at once are two
+		// actions; the policy starts once.
+		if cc.State == bot.StateEscalated {
+			return bot.CaseChange{Finish: &bot.ActionOutcome{ActionID: a.ID, Status: bot.ActionSkipped,
+				Result: fmt.Sprintf("case %d was already escalated", cc.ID)}}, nil
+		}
 		cc.State = bot.StateEscalated
 		ch := h.change(a, bot.Event{Kind: bot.EventEscalated, Text: text}, text)
 		h.page(&ch, team, 1, -1, text, now)

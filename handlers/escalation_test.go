@@ -292,6 +292,31 @@ func TestAutoEscalationIsOneAction(t *testing.T) {
 	}
 }
 
+// A person's click and the automatic escalation, claimed before either
+// ran, start the policy once.
+func TestEscalationClaimedTwiceStartsOnce(t *testing.T) {
+	f := newTimerFixture(t, tuesday)
+	c := f.open("p1", "care", bot.IntentSafety)
+	a, err := f.h.Do(f.ctx, bot.ActionRequest{CaseID: c.ID, Kind: bot.ActEscalate, Actor: "web:alice", Verified: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.h.Escalation(f.ctx, bot.Job{Kind: bot.JobEscalation, CaseID: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.h.Execute(f.ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.executePending(c.ID)
+	if esc, pages := f.thread(c.ID, bot.EventEscalated), f.pages(c.ID); len(esc) != 1 || len(pages) != 1 {
+		t.Fatalf("escalations %+v pages %q, want one of each", esc, pages)
+	}
+	as, _ := f.db.Actions(f.ctx, c.ID)
+	if len(as) != 2 || as[1].Status != bot.ActionSkipped {
+		t.Fatalf("actions %+v, want the second one marked a duplicate", as)
+	}
+}
+
 // A case opened on Friday at 19:50 with a 1h SLA in 08:00-20:00 business
 // hours is due on Monday at 08:50; the weekend reminds nobody, Monday
 // reminds at 08:20 and 08:40, and at 08:50 the breach is recorded and the
