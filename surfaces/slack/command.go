@@ -263,7 +263,7 @@ func helpText(cmd string, reactions map[string]routing.Reaction) string {
 		"*earshot* acts on the case cards in this channel.",
 		"• `" + cmd + " reply #123 <text>`: send your own reply (public, in the brand's name)",
 		"• `" + cmd + " send #123 2`: send drafted reply 2",
-		"• `" + cmd + " escalate #123 [note]`: page the team's executives and leads",
+		"• `" + cmd + " escalate #123 [note]`: start the team's escalation policy (it pages until someone acks)",
 		"• `" + cmd + " defect #123 [title]`: file a product defect",
 		"• `" + cmd + " claim #123`, `ack #123`, `dismiss #123`, `resolve #123`",
 		"• `" + cmd + " mute #123 author|term <x> [for 24h]`: dismiss and mute",
