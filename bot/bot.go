@@ -47,6 +47,11 @@ type Config struct {
 	// Jobs handles job kinds the pipeline does not know itself (the defect
 	// loop's); a kind without a handler is never planned.
 	Jobs map[JobKind]JobHandler
+	// Timers runs SLA and escalation jobs (*handlers.Handlers); without it
+	// nothing escalates by itself and timers' jobs fail.
+	Timers TimerJobs
+	// TimerInterval is how often due timers are fired; default 5s.
+	TimerInterval time.Duration
 }
 
 // Bot is the pipeline: sources → store → route → classify → case → jobs.
@@ -60,6 +65,8 @@ type Bot struct {
 	sources    []Source
 	actions    ActionExecutor
 	jobs       map[JobKind]JobHandler
+	timers     TimerJobs
+	timerEvery time.Duration
 	obs        Observer
 	log        *slog.Logger
 	now        func() time.Time
@@ -88,6 +95,8 @@ func New(cfg Config) (*Bot, error) {
 		sources:    cfg.Sources,
 		actions:    cfg.Actions,
 		jobs:       cfg.Jobs,
+		timers:     cfg.Timers,
+		timerEvery: cfg.TimerInterval,
 		obs:        cfg.Observer,
 		log:        cfg.Logger,
 		now:        cfg.Now,
@@ -115,6 +124,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if b.batchSize <= 0 {
 		b.batchSize = 500
+	}
+	if b.timerEvery <= 0 {
+		b.timerEvery = DefaultTimerInterval
 	}
 	return b, nil
 }
@@ -145,6 +157,13 @@ func (b *Bot) Run(ctx context.Context) error {
 			default:
 				b.log.Error("source stopped", "source", src.Name(), "err", err)
 			}
+		}()
+	}
+	if _, ok := b.store.(TimerStore); ok {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.runTimers(ctx)
 		}()
 	}
 	err := b.store.RunJobs(ctx, b.HandleJob)
@@ -216,6 +235,13 @@ func (b *Bot) planJobs(r IngestResult) []Job {
 		if t.Opened && b.jobs[JobAutoDefect] != nil && b.rules.Load().AutoDefect(t.Case.Rules, t.Case.Team) != "" {
 			jobs = append(jobs, Job{Kind: JobAutoDefect, CaseID: t.Case.ID})
 		}
+		// Someone may be hurt: the team's policy starts at once, without
+		// waiting for a person to click (see TimerJobs.Escalation, step 0).
+		if t.Opened && b.timers != nil {
+			if team, ok := b.rules.Load().Teams[t.Case.Team]; ok && team.AutoEscalates(string(t.Case.Labels.Intent)) {
+				jobs = append(jobs, Job{Kind: JobEscalation, CaseID: t.Case.ID})
+			}
+		}
 	}
 	return jobs
 }
@@ -238,7 +264,12 @@ func (d Decider) Decide(m Mention) Incoming {
 	}
 	// Every team's SLA, not only the routed ones: a follow-up rarely names the
 	// brand, routes nowhere, and still reopens its case with the clock running.
-	in := Incoming{Mention: m, Labels: labels, SLA: rules.SLAs()}
+	in := Incoming{Mention: m, Labels: labels, SLA: rules.SLAs(), Clock: func(team string) SLAClock {
+		if t, ok := rules.Teams[team]; ok {
+			return t // business hours and reminders
+		}
+		return nil
+	}}
 	if m.Ours {
 		return in // our own posts only ever extend a case
 	}

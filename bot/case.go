@@ -188,6 +188,7 @@ type Stats struct {
 	Answered int // got a first reply (sent or approved to post by hand)
 	InSLA    int // of those, within the SLA's due time
 	Overdue  int // still open, unanswered and past due
+	Breached int // had a missed due time recorded (an SLA breach)
 	// MedianFirstReply and P90FirstReply are over the answered cases.
 	MedianFirstReply, P90FirstReply time.Duration
 }

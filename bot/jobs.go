@@ -34,6 +34,10 @@ func (b *Bot) HandleJob(ctx context.Context, j Job) (err error) {
 			return Permanent(errors.New("no action handlers configured"))
 		}
 		return b.actions.Execute(ctx, j.ActionID)
+	case JobEscalation, JobSLA:
+		return b.timerJob(ctx, j)
+	case JobBroadcast:
+		return b.broadcast(ctx, j)
 	}
 	if h := b.jobs[j.Kind]; h != nil {
 		return h(ctx, j)

@@ -88,6 +88,9 @@ const (
 	// JobSLA is an SLA reminder (Step >= 1) or the breach (Step 0) for the
 	// due time the job names; a stale one (the case moved on) does nothing.
 	JobSLA JobKind = "sla"
+	// JobBroadcast posts an event outside the card's thread on one surface
+	// (a page of an escalation in the team's escalation channel).
+	JobBroadcast JobKind = "broadcast"
 )
 
 // Job is one unit of durable work. Jobs with equal fields are the same job:
@@ -100,10 +103,17 @@ type Job struct {
 	EventID  int64   `json:"event_id,omitempty"`
 	ActionID int64   `json:"action_id,omitempty"`
 	Step     int     `json:"step,omitempty"`
+	// Due is the due time (unix milliseconds) an SLA job, or an escalation
+	// a breach started, is about.
+	Due int64 `json:"due,omitempty"`
+	// Timer is the timer that fired the job; its effect consumes it (see
+	// CaseChange.FiredTimer), so a job run twice acts once.
+	Timer int64 `json:"timer,omitempty"`
 }
 
 func (j Job) String() string {
-	return fmt.Sprintf("%s case=%d surface=%s rev=%d event=%d action=%d", j.Kind, j.CaseID, j.Surface, j.Rev, j.EventID, j.ActionID)
+	return fmt.Sprintf("%s case=%d surface=%s rev=%d event=%d action=%d step=%d due=%d timer=%d",
+		j.Kind, j.CaseID, j.Surface, j.Rev, j.EventID, j.ActionID, j.Step, j.Due, j.Timer)
 }
 
 // JobHandler runs one job. Returning an error retries it with back-off; a

@@ -16,8 +16,11 @@ type Incoming struct {
 	// Excluded says which global exclusion kept the mention out, if any.
 	Excluded string
 	// SLA per team name: how long until an answer is due when a case opens or
-	// the customer writes again. Zero means no due time.
+	// the customer writes again, every hour counting. Zero means no due time.
 	SLA map[string]time.Duration
+	// Clock, when set and it knows the team, replaces SLA: the due time
+	// counts the team's business hours only, and reminders get timers.
+	Clock func(team string) SLAClock
 	// Urgency holds a team's own urgency where its policy differs from the
 	// classifier's default (see routing.UrgencyPolicy).
 	Urgency map[string]Urgency
@@ -30,6 +33,16 @@ func (in Incoming) LabelsFor(team string) Labels {
 		l.Urgency = u
 	}
 	return l
+}
+
+// ClockFor is the SLA clock of a case for team.
+func (in Incoming) ClockFor(team string) SLAClock {
+	if in.Clock != nil {
+		if c := in.Clock(team); c != nil {
+			return c
+		}
+	}
+	return FixedSLA(in.SLA[team])
 }
 
 // IngestOutcome says what storing one Incoming did.
@@ -89,6 +102,16 @@ type CaseChange struct {
 	// Suggestions, when not empty, replace the case's suggestions (a
 	// follow-up drafted with the change), ranked in order when Rank is 0.
 	Suggestions []Suggestion
+	// Timers are inserted in the same transaction; each fires its job at
+	// its due time. Job.CaseID and a negative Job.EventID are filled in as
+	// for Jobs. A change that moves the case's due time drops its pending
+	// SLA timers; one that closes the case drops all of them.
+	Timers []Timer
+	// FiredTimer, when set, is the timer whose job makes this change: it is
+	// consumed in the same transaction, and when it is already gone (done
+	// before, or dropped) the update fails with ErrTimerGone and changes
+	// nothing.
+	FiredTimer int64
 }
 
 // ActionOutcome is how an action ended.

@@ -375,7 +375,7 @@ func TestStateChanges(t *testing.T) {
 		event bot.EventKind
 	}{
 		{bot.ActClaim, bot.StateClaimed, bot.EventClaimed},
-		{bot.ActEscalate, bot.StateEscalated, bot.EventEscalated},
+		{bot.ActEscalate, bot.StateEscalated, bot.EventPaged}, // escalated, then step 1 paged
 		{bot.ActDefect, bot.StateDefectFiled, bot.EventDefect},
 		{bot.ActDismiss, bot.StateDismissed, bot.EventDismissed},
 		{bot.ActResolve, bot.StateResolved, bot.EventResolved},
@@ -398,8 +398,9 @@ func TestStateChanges(t *testing.T) {
 			}
 			if tt.kind == bot.ActEscalate {
 				_, evs, _ := f.db.Thread(f.ctx, c.ID)
-				if last := evs[len(evs)-1]; !strings.Contains(last.Text, "dana") || !strings.Contains(last.Text, "note") {
-					t.Fatalf("escalation text %q should page the execs and carry the note", last.Text)
+				esc, paged := evs[len(evs)-2], evs[len(evs)-1]
+				if esc.Kind != bot.EventEscalated || !strings.Contains(esc.Text, "note") || !strings.HasPrefix(paged.Text, "Paged dana (step 1 of 1)") {
+					t.Fatalf("escalation %q should carry the note and page %q the execs", esc.Text, paged.Text)
 				}
 			}
 		})

@@ -211,6 +211,7 @@ func DefaultReactions() map[string]Reaction {
 		"two":              {Action: "reply", Suggestion: 2},
 		"three":            {Action: "reply", Suggestion: 3},
 		"rotating_light":   {Action: "escalate"},
+		"ok_hand":          {Action: "acknowledge"},
 		"bug":              {Action: "defect"},
 		"no_entry_sign":    {Action: "dismiss"},
 		"checkered_flag":   {Action: "resolve"},
@@ -258,6 +259,8 @@ func (r *Rules) Team(name string) (Team, bool) {
 	c.Urgency.Critical = slices.Clone(t.Urgency.Critical)
 	c.Discord.Roles = slices.Clone(t.Discord.Roles)
 	c.Defects.GitHub.Labels = slices.Clone(t.Defects.GitHub.Labels)
+	c.RemindBefore = slices.Clone(t.RemindBefore)
+	c.Escalation = t.Escalation.clone()
 	return c, true
 }
 

@@ -133,7 +133,7 @@ func validTeamName(s string) bool {
 }
 
 func (p *parser) team(name string, line int, n *yaml.Node) *Team {
-	t := &Team{Name: name, SLA: DefaultSLA, Line: line}
+	t := &Team{Name: name, SLA: DefaultSLA, Breach: BreachEscalate, Escalation: Escalation{Auto: DefaultAuto()}, Line: line}
 	ctx := fmt.Sprintf("team %q", name)
 	if isNull(n) || !p.want(n, yaml.MappingNode, ctx, "definition") {
 		return t
@@ -148,9 +148,11 @@ func (p *parser) team(name string, line int, n *yaml.Node) *Team {
 		case "execs":
 			t.Execs = p.identities(v, ctx, key)
 		case "sla":
-			if d, ok := p.positiveDuration(v, ctx, key, "15m, 1h, 4h or 1d"); ok {
-				t.SLA = d
-			}
+			p.sla(v, ctx, t)
+		case "hours":
+			t.Hours = p.hours(v, ctx)
+		case "escalation":
+			t.Escalation = p.escalation(v, ctx)
 		case "urgency":
 			t.Urgency = p.urgency(v, ctx)
 		case "slack":
@@ -211,10 +213,14 @@ func (p *parser) slack(n *yaml.Node, ctx string) SlackTarget {
 		return s
 	}
 	p.fields(n, ctx+": slack", func(k, v *yaml.Node) bool {
-		if k.Value != "channel" {
+		switch k.Value {
+		case "channel":
+			s.Channel = p.str(v, ctx, "slack.channel")
+		case "escalation_channel":
+			s.EscalationChannel = p.str(v, ctx, "slack.escalation_channel")
+		default:
 			return false
 		}
-		s.Channel = p.str(v, ctx, "slack.channel")
 		return true
 	})
 	if s.Channel == "" {

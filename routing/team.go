@@ -3,6 +3,8 @@ package routing
 import (
 	"strings"
 	"time"
+
+	"github.com/earshothq/earshot/internal/bizhours"
 )
 
 // Team is a named destination defined once in the rules file.
@@ -14,8 +16,21 @@ type Team struct {
 	Members []string `json:"members,omitempty"`
 	Leads   []string `json:"leads,omitempty"`
 	Execs   []string `json:"execs,omitempty"`
-	// SLA is how long the team has to answer; default one hour.
+	// SLA is how long the team has to answer (its first-response target);
+	// default one hour. The rest of the answer clock is in sla.go.
 	SLA time.Duration `json:"sla"`
+	// RemindBefore are points before the due time at which the case's
+	// thread is reminded that an answer is due, largest first.
+	RemindBefore []time.Duration `json:"remind_before,omitempty"`
+	// CountOutsideHours makes the SLA clock run outside Hours too.
+	CountOutsideHours bool `json:"count_outside_hours,omitempty"`
+	// Breach is what a missed due time does besides being recorded:
+	// BreachEscalate (the default) or BreachRecord.
+	Breach string `json:"breach,omitempty"`
+	// Hours are the team's business hours; nil means around the clock.
+	Hours *bizhours.Hours `json:"-"`
+	// Escalation is who is paged, in which order, when a case escalates.
+	Escalation Escalation `json:"escalation,omitzero"`
 	// Urgency is the team's say on how urgent its cases are.
 	Urgency UrgencyPolicy `json:"urgency,omitzero"`
 	Slack   SlackTarget   `json:"slack,omitzero"`
@@ -42,6 +57,9 @@ type UrgencyPolicy struct {
 // SlackTarget is where a team's cards go in Slack.
 type SlackTarget struct {
 	Channel string `json:"channel,omitempty" yaml:"channel"`
+	// EscalationChannel, when set, also gets every page of an escalation,
+	// with a link to the card.
+	EscalationChannel string `json:"escalation_channel,omitempty" yaml:"escalation_channel"`
 }
 
 // DiscordTarget is where a team's cards go in Discord, and which roles may act.

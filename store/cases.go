@@ -351,8 +351,26 @@ func applyChange(ctx context.Context, tx *txn, c bot.Case, change bot.CaseChange
 			return err
 		}
 	}
+	if err := insertChangeTimers(ctx, tx, c, evs, change.Timers); err != nil {
+		return err
+	}
 	_, err := insertJobs(ctx, tx, jobs)
 	return err
+}
+
+// insertChangeTimers writes a change's timers, filling negative EventIDs
+// as for its jobs.
+func insertChangeTimers(ctx context.Context, tx *txn, c bot.Case, evs []bot.Event, ts []bot.Timer) error {
+	for i := range ts {
+		if j := &ts[i].Job; j.EventID < 0 {
+			k := int(-j.EventID) - 1
+			if k >= len(evs) {
+				return fmt.Errorf("case %d timer %d (%s): event index %d but %d events", c.ID, i, j.Kind, j.EventID, len(evs))
+			}
+			j.EventID = evs[k].ID
+		}
+	}
+	return insertTimers(ctx, tx, c.ID, ts)
 }
 
 // bump moves c to its next revision at now.
@@ -383,6 +401,15 @@ func (db *DB) UpdateCase(ctx context.Context, id int64, fn func(c *bot.Case) (bo
 		c.ID, c.FirstMentionID, c.OpenedAt, c.Rev = old.ID, old.FirstMentionID, old.OpenedAt, old.Rev
 		c.DueAt = roundMS(c.DueAt)
 		bump(&c, now)
+		// A timer's job acts once: consuming its timer is part of the change.
+		if change.FiredTimer != 0 {
+			if err := consumeTimer(ctx, tx, c.ID, change.FiredTimer); err != nil {
+				return err
+			}
+		}
+		if err := dropStaleTimers(ctx, tx, old, c); err != nil {
+			return err
+		}
 		if err := writeCase(ctx, tx, c); err != nil {
 			return err
 		}

@@ -84,7 +84,7 @@ func ingestOne(ctx context.Context, tx *txn, in bot.Incoming, now time.Time) (bo
 		}
 		if len(parents) > 0 {
 			for _, cid := range parents {
-				t, err := extendCase(ctx, tx, cid, m, in.SLA, now)
+				t, err := extendCase(ctx, tx, cid, m, in.ClockFor, now)
 				if err != nil {
 					return bot.IngestResult{}, err
 				}
@@ -146,11 +146,12 @@ func reopens(s bot.CaseState) bool {
 	return s == bot.StateAwaitingCustomer || s == bot.StateReplied || s == bot.StateResolved
 }
 
-func extendCase(ctx context.Context, tx *txn, caseID int64, m bot.Mention, sla map[string]time.Duration, now time.Time) (bot.CaseTouch, error) {
+func extendCase(ctx context.Context, tx *txn, caseID int64, m bot.Mention, clock func(team string) bot.SLAClock, now time.Time) (bot.CaseTouch, error) {
 	c, err := getCase(ctx, tx, caseID, tx.forUpdate)
 	if err != nil {
 		return bot.CaseTouch{}, err
 	}
+	old := c
 	if _, err := tx.exec(ctx, `INSERT INTO case_mentions (case_id, mention_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 		caseID, m.ID); err != nil {
 		return bot.CaseTouch{}, fmt.Errorf("add mention %d to case %d: %w", m.ID, caseID, err)
@@ -168,9 +169,17 @@ func extendCase(ctx context.Context, tx *txn, caseID int64, m bot.Mention, sla m
 		// Case.Mentions counts the customer's side of the conversation.
 		c.Mentions++
 		if reopens(c.State) && c.Customer.Same(m.Author) {
+			// The clock restarts: a new due time, and timers for it.
+			var timers []bot.Timer
 			c.State = bot.StateNew
-			c.DueAt = due(now, sla[c.Team])
+			c.DueAt, timers = bot.SLATimers(clock(c.Team), now)
 			if _, err := insertEvent(ctx, tx, caseID, bot.Event{Kind: bot.EventReopened, MentionID: m.ID}, now); err != nil {
+				return bot.CaseTouch{}, err
+			}
+			if err := dropStaleTimers(ctx, tx, old, c); err != nil {
+				return bot.CaseTouch{}, err
+			}
+			if err := insertTimers(ctx, tx, caseID, timers); err != nil {
 				return bot.CaseTouch{}, err
 			}
 		}
@@ -182,6 +191,7 @@ func extendCase(ctx context.Context, tx *txn, caseID int64, m bot.Mention, sla m
 }
 
 func openCase(ctx context.Context, tx *txn, m bot.Mention, in bot.Incoming, team string, now time.Time) (bot.CaseTouch, error) {
+	dueAt, timers := bot.SLATimers(in.ClockFor(team), now)
 	c := bot.Case{
 		Team:           team,
 		State:          bot.StateNew,
@@ -192,7 +202,7 @@ func openCase(ctx context.Context, tx *txn, m bot.Mention, in bot.Incoming, team
 		Rules:          in.Rules,
 		OpenedAt:       now,
 		UpdatedAt:      now,
-		DueAt:          due(now, in.SLA[team]),
+		DueAt:          dueAt,
 		Rev:            1,
 		Summary:        summarize(m.Text, summaryLen),
 		URL:            m.URL,
@@ -213,6 +223,9 @@ func openCase(ctx context.Context, tx *txn, m bot.Mention, in bot.Incoming, team
 	if _, err := tx.exec(ctx, `INSERT INTO case_mentions (case_id, mention_id) VALUES (?, ?)`, c.ID, m.ID); err != nil {
 		return bot.CaseTouch{}, fmt.Errorf("add mention %d to case %d: %w", m.ID, c.ID, err)
 	}
+	if err := insertTimers(ctx, tx, c.ID, timers); err != nil {
+		return bot.CaseTouch{}, err
+	}
 	ev, err := insertEvent(ctx, tx, c.ID, mentionEvent(bot.EventOpened, m), now)
 	if err != nil {
 		return bot.CaseTouch{}, err
@@ -229,13 +242,6 @@ func mentionEvent(kind bot.EventKind, m bot.Mention) bot.Event {
 		MentionID: m.ID,
 		URL:       m.URL,
 	}
-}
-
-func due(now time.Time, sla time.Duration) time.Time {
-	if sla <= 0 {
-		return time.Time{}
-	}
-	return now.Add(sla)
 }
 
 // summarize collapses whitespace and shortens s to at most n characters

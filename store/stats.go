@@ -14,7 +14,8 @@ import (
 func (db *DB) Stats(ctx context.Context, team string, since time.Time) (bot.Stats, error) {
 	st := bot.Stats{Team: team, Since: since, ByState: map[bot.CaseState]int{}}
 	q := `SELECT c.state, c.opened_at, c.due_at,
-		(SELECT MIN(e.at) FROM events e WHERE e.case_id = c.id AND e.kind IN ('replied', 'assisted_reply'))
+		(SELECT MIN(e.at) FROM events e WHERE e.case_id = c.id AND e.kind IN ('replied', 'assisted_reply')),
+		(SELECT COUNT(*) FROM events e WHERE e.case_id = c.id AND e.kind = 'sla_breach')
 		FROM cases c WHERE c.opened_at >= ?`
 	args := []any{since.UnixMilli()}
 	if team != "" {
@@ -32,10 +33,14 @@ func (db *DB) Stats(ctx context.Context, team string, since time.Time) (bot.Stat
 		var state string
 		var opened int64
 		var due, first *int64
-		if err := rows.Scan(&state, &opened, &due, &first); err != nil {
+		var breaches int64
+		if err := rows.Scan(&state, &opened, &due, &first, &breaches); err != nil {
 			return st, fmt.Errorf("stats of %q: %w", team, err)
 		}
 		st.Opened++
+		if breaches > 0 {
+			st.Breached++
+		}
 		st.ByState[bot.CaseState(state)]++
 		if first != nil {
 			st.Answered++

@@ -199,7 +199,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	b, err = bot.New(bot.Config{
 		Store: db, Rules: rules, Classifier: classifier, Suggester: suggester, Drafter: drafter,
 		Surfaces: surfaces, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
-		Jobs: defectJobs(h),
+		Jobs: defectJobs(h), Timers: h, TimerInterval: cfg.TimerInterval,
 	})
 	if err != nil {
 		return nil, err

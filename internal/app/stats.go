@@ -11,7 +11,8 @@ import (
 )
 
 // StatsText answers "/earshot stats [team] [7d]": cases opened, answered,
-// within the SLA, overdue, and how fast the first answer came.
+// within the SLA, overdue, missed (a breach recorded), and how fast the
+// first answer came.
 func StatsText(ctx context.Context, db *store.DB, team string, days int, now time.Time) (string, error) {
 	if days <= 0 {
 		days = 7
@@ -30,7 +31,7 @@ func StatsText(ctx context.Context, db *store.DB, team string, days int, now tim
 		fmt.Fprintf(&b, " (%d within the SLA; first answer median %s, 90th percentile %s)",
 			st.InSLA, st.MedianFirstReply.Round(time.Minute), st.P90FirstReply.Round(time.Minute))
 	}
-	fmt.Fprintf(&b, ", %d overdue now", st.Overdue)
+	fmt.Fprintf(&b, ", %d overdue now, %d missed the SLA", st.Overdue, st.Breached)
 	var states []string
 	for _, s := range []bot.CaseState{bot.StateNew, bot.StateClaimed, bot.StateReplied, bot.StateAwaitingCustomer, bot.StateEscalated, bot.StateDefectFiled, bot.StateResolved, bot.StateDismissed} {
 		if n := st.ByState[s]; n > 0 {

@@ -65,6 +65,9 @@ type Config struct {
 	LLM llm.Config `envconfig:"LLM"`
 	// JobWorkers is how many durable jobs run at once per replica.
 	JobWorkers int `envconfig:"JOB_WORKERS" default:"32"`
+	// TimerInterval is how often each replica fires due SLA and escalation
+	// timers; zero is the default (5s).
+	TimerInterval time.Duration `envconfig:"TIMER_INTERVAL" default:"5s"`
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string `envconfig:"LOG_LEVEL" default:"info"`
 	LogFormat string `envconfig:"LOG_FORMAT" default:"text"`
@@ -132,6 +135,9 @@ func (c Config) Validate() error {
 	}
 	if c.Sample != "auto" && c.Sample != "true" && c.Sample != "false" {
 		errs = append(errs, fmt.Sprintf("EARSHOT_SAMPLE %q is not auto, true or false", c.Sample))
+	}
+	if c.TimerInterval < 0 || c.TimerInterval > time.Hour {
+		errs = append(errs, fmt.Sprintf("EARSHOT_TIMER_INTERVAL %s is not between 0 (the default, 5s) and 1h", c.TimerInterval))
 	}
 	if c.SampleInterval < 0 {
 		errs = append(errs, fmt.Sprintf("EARSHOT_SAMPLE_INTERVAL %s is negative", c.SampleInterval))

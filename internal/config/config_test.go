@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadDefaults(t *testing.T) {
@@ -15,7 +16,7 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DatabaseURL != "earshot.db" || c.HTTPAddr != "127.0.0.1:8080" || c.JobWorkers != 32 {
+	if c.DatabaseURL != "earshot.db" || c.HTTPAddr != "127.0.0.1:8080" || c.JobWorkers != 32 || c.TimerInterval != 5*time.Second {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -38,6 +39,8 @@ func TestValidate(t *testing.T) {
 		{"workers", func(c *Config) { c.JobWorkers = 0 }, "EARSHOT_JOB_WORKERS 0"},
 		{"bad sample", func(c *Config) { c.Sample = "yes" }, `EARSHOT_SAMPLE "yes"`},
 		{"short secret", func(c *Config) { c.WebhookSecret = "s" }, "EARSHOT_WEBHOOK_SECRET must be at least 16"},
+		{"timer interval", func(c *Config) { c.TimerInterval = -time.Second }, "EARSHOT_TIMER_INTERVAL -1s"},
+		{"slow timers", func(c *Config) { c.TimerInterval = 2 * time.Hour }, "EARSHOT_TIMER_INTERVAL 2h0m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,7 +34,7 @@ func cardMessage(card bot.Card, now time.Time) ([]slack.Block, string) {
 		slack.NewSectionBlock(mrkdwn(clipEscaped(authorLine(card), maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("earshot.author")),
 		slack.NewSectionBlock(mrkdwn(quote(card.First.Text, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("earshot.text")),
 		slack.NewContextBlock("earshot.labels", mrkdwn(clipEscaped(labelLine(c.Labels, c.Rules), maxContextText))),
-		slack.NewContextBlock("earshot.state", mrkdwn(clipEscaped(stateLine(c, now), maxContextText))),
+		slack.NewContextBlock("earshot.state", mrkdwn(clipEscaped(stateLine(c, card.Team, now), maxContextText))),
 	}
 	if l := linksLine(card.Links); l != "" {
 		blocks = append(blocks, slack.NewContextBlock("earshot.links", mrkdwn(clipEscaped(l, maxContextText))))
@@ -180,17 +180,23 @@ func labelLine(l bot.Labels, rules []string) string {
 	return strings.Join(parts, " · ")
 }
 
-// stateLine is where the case stands and when an answer is due.
-func stateLine(c bot.Case, now time.Time) string {
+// stateLine is where the case stands and how long is left to answer, in
+// the team's working time when it has business hours (the card is redrawn
+// at each SLA reminder and at the breach, so the figure stays close).
+func stateLine(c bot.Case, team bot.Team, now time.Time) string {
 	s := "State: *" + strings.ReplaceAll(string(c.State), "_", " ") + "*"
 	if c.Assignee != "" {
 		s += " · claimed by " + who(c.Assignee)
 	}
 	if c.State.Open() && !c.DueAt.IsZero() {
+		working := ""
+		if team.Clock() != nil {
+			working = " of working time"
+		}
 		if c.Overdue(now) {
-			s += " · :warning: answer overdue since " + dateToken(c.DueAt)
+			s += " · :warning: answer overdue by " + bot.Span(team.Left(now, c.DueAt)) + working + ", was due " + dateToken(c.DueAt)
 		} else {
-			s += " · answer due " + dateToken(c.DueAt)
+			s += " · answer due in " + bot.Span(team.Left(now, c.DueAt)) + working + ", " + dateToken(c.DueAt)
 		}
 	}
 	return s + " · case #" + strconv.FormatInt(c.ID, 10) + " rev " + strconv.FormatInt(c.Rev, 10)
@@ -256,8 +262,13 @@ func actionRow(card bot.Card) slack.Block {
 		if len(card.Suggestions) > 0 {
 			edit.Rank, edit.Hash = card.Suggestions[0].Rank, textHash(card.Suggestions[0].Text)
 		}
+		// An escalated case pages people until someone acknowledges it.
 		esc := slack.NewButtonBlockElement(actionEscalate, base.encode(), plain("Escalate"))
 		esc.Style = slack.StyleDanger
+		if c.State == bot.StateEscalated {
+			esc = slack.NewButtonBlockElement(actionAck, base.encode(), plain("Acknowledge"))
+			esc.Style = slack.StylePrimary
+		}
 		els = append(els,
 			slack.NewButtonBlockElement(actionEdit, edit.encode(), plain("Edit & send")),
 			esc,

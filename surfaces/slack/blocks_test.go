@@ -66,6 +66,37 @@ func overdueCard() bot.Card {
 	return c
 }
 
+// escalatedCard is a case in a team with business hours, escalated and
+// overdue by working time.
+func escalatedCard() bot.Card {
+	c := pagingCard()
+	c.Case.ID, c.Case.State = 17, bot.StateEscalated
+	c.Case.DueAt = testNow.Add(-90 * time.Minute)
+	return c
+}
+
+// pagingCard's team has an escalation policy naming Slack identities.
+func pagingCard() bot.Card {
+	c := sampleCard()
+	rules, err := routing.Parse("t.yaml", []byte(`
+teams:
+  care:
+    execs: ["slack:U0EXEC"]
+    hours: {zone: UTC, days: daily, from: "00:00", to: "24:00"}
+    escalation:
+      steps:
+        - {notify: ["slack:U0BOB", carol], after: 15m}
+        - {notify: ["slack:subteam:S0LEADS"], after: 30m}
+    slack: {channel: C0CARE, escalation_channel: C0ESC}
+route: {team: care}
+`))
+	if err != nil {
+		panic(err)
+	}
+	c.Team, _ = rules.Team("care")
+	return c
+}
+
 var cardCases = []struct {
 	name string
 	card func() bot.Card
@@ -75,6 +106,7 @@ var cardCases = []struct {
 	{"card_long", longCard},
 	{"card_closed", closedCard},
 	{"card_overdue", overdueCard},
+	{"card_escalated", escalatedCard},
 }
 
 // marshal renders v as the golden files keep it: indented, and with <, >
@@ -155,7 +187,7 @@ func TestEditModalLimits(t *testing.T) {
 }
 
 func TestGoldenNotes(t *testing.T) {
-	card := sampleCard()
+	card := pagingCard()
 	at := testNow
 	events := []bot.Event{
 		{Kind: bot.EventFollowUp, Actor: "Jane Doe (@jane.bsky.social)", Text: "Still nothing. <!channel> help!", URL: "https://bsky.app/profile/jane.bsky.social/post/3l"},
@@ -167,6 +199,14 @@ func TestGoldenNotes(t *testing.T) {
 		{Kind: bot.EventAssisted, Actor: "web:bob", Text: "Reply text\n\nPosting on hackernews is done by hand"},
 		{Kind: bot.EventEscalated, Actor: "slack:U0ALICE", Text: "Escalated to slack:U0EXEC, slack:S0LEADS, carol: hospital <!here> (page slack:U0BOB)"},
 		{Kind: bot.EventAcked, Actor: "discord:42"},
+		{Kind: bot.EventAcked, Actor: "slack:U0ALICE", Text: "Acknowledged the escalation; paging stopped"},
+		// Identities the rules name become mentions; any other stays text.
+		{Kind: bot.EventPaged, Text: "Paged slack:U0BOB, carol, slack:U0STRANGER, slack:subteam:S0LEADS (step 1 of 2, round 1 of 2)\nEscalated: hospital <!here>"},
+		{Kind: bot.EventPaged, Text: "Paged no one (step 1 of 1)"},
+		{Kind: bot.EventPaged, Text: "Paged <!channel>, <@U0ALICE> (step 1 of 1)"},
+		{Kind: bot.EventPaged, Text: "not a page <!channel>"},
+		{Kind: bot.EventSLAReminder, Text: "Answer due in 10m (Mon 5 Jan 08:50 CET)"},
+		{Kind: bot.EventSLABreach, Text: "No first answer within the SLA (1h): it was due Mon 5 Jan 08:50 CET"},
 		{Kind: bot.EventDefect, Actor: "slack:U0ALICE", Text: "Defect recorded: kettle stops heating", URL: "https://github.com/acme/kettle/issues/7"},
 		{Kind: bot.EventDismissed, Actor: "slack:U0ALICE", Text: "Dismissed"},
 		{Kind: bot.EventResolved, Actor: "slack:U0ALICE", Text: "Resolved"},
@@ -194,6 +234,7 @@ var controlSequence = regexp.MustCompile(`<[^<>]*>`)
 // events) or who are paged in an escalation.
 var allowedSequences = regexp.MustCompile(`^(<!date\^\d+\^\{date_short_pretty\} at \{time\}\|[^<>|]+>` +
 	`|<https?://[^\s<>|]+\|view post>` +
+	`|<https://earshot-fake\.slack\.com/archives/C0CARE/p\d+\|Open the case card>` + // the card's permalink
 	`|<@U0(ALICE|EXEC|BOB)>|<!subteam\^S0LEADS>)$`)
 
 // checkPayload asserts that no text in a rendered payload can ping anyone

@@ -273,7 +273,7 @@ func helpText(cmd string, reactions map[string]routing.Reaction) string {
 		"*earshot* acts on the case cards in this channel.",
 		"• `" + cmd + " reply #123 <text>`: send your own reply (public, in the brand's name)",
 		"• `" + cmd + " send #123 2`: send drafted reply 2",
-		"• `" + cmd + " escalate #123 [note]`: page the team's executives and leads",
+		"• `" + cmd + " escalate #123 [note]`: start the team's escalation policy (it pages until someone acks)",
 		"• `" + cmd + " defect #123 [title]`: file a product defect",
 		"• `" + cmd + " regenerate #123 [instruction]`: draft the replies again, e.g. `regenerate #123 shorter`",
 		"• `" + cmd + " claim #123`, `ack #123`, `dismiss #123`, `resolve #123`",

@@ -243,8 +243,8 @@ func (s *Surface) onBlockActions(cb slack.InteractionCallback) response {
 		// action; a click on a card that has moved on since is another.
 		rev := "r" + strconv.FormatInt(cl.Rev, 10)
 		switch act.ActionID {
-		case actionClaim, actionDismiss:
-			kind := map[string]bot.ActionKind{actionClaim: bot.ActClaim, actionDismiss: bot.ActDismiss}[act.ActionID]
+		case actionClaim, actionDismiss, actionAck:
+			kind := map[string]bot.ActionKind{actionClaim: bot.ActClaim, actionDismiss: bot.ActDismiss, actionAck: bot.ActAck}[act.ActionID]
 			req := bot.ActionRequest{CaseID: cl.Case, Kind: kind, Actor: actor, Surface: Name, Target: rev, Verified: true}
 			return response{work: func(ctx context.Context) { s.act(ctx, req, to, false) }}
 		case actionEdit, actionEscalate, actionDefect, actionRedraft:

@@ -21,6 +21,7 @@ const (
 	actionClaim    = "earshot.claim"
 	actionDismiss  = "earshot.dismiss"
 	actionRedraft  = "earshot.regenerate"
+	actionAck      = "earshot.ack"
 	actionOpen     = "earshot.open" // link button: Slack still tells us of the click
 
 	viewEdit     = "earshot.edit"

@@ -61,8 +61,8 @@ func editModal(card bot.Card, meta click) slack.ModalViewRequest {
 	return modal(viewEdit, "Edit & send", "Send", meta, contextOf(card), input)
 }
 
-// escalateModal asks for a note and whom to page; the team's execs and
-// leads are paged in any case.
+// escalateModal asks for a note and whom else to page; the team's
+// escalation policy pages its people in any case.
 func escalateModal(card bot.Card, meta click) slack.ModalViewRequest {
 	note := slack.NewPlainTextInputBlockElement(plain("What should they know?"), inputText)
 	note.Multiline = true
@@ -71,7 +71,7 @@ func escalateModal(card bot.Card, meta click) slack.ModalViewRequest {
 	noteBlock.Optional = true
 	page := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("People to page"), inputPage)
 	pageBlock := slack.NewInputBlock(inputPage, plain("Also page"),
-		plain("The team's executives and leads are paged anyway."), page)
+		plain("The team's escalation policy pages its people anyway, step by step until someone acknowledges."), page)
 	pageBlock.Optional = true
 	return modal(viewEscalate, "Escalate", "Escalate", meta, contextOf(card), noteBlock, pageBlock)
 }

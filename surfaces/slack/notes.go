@@ -38,7 +38,20 @@ func noteText(card bot.Card, ev bot.Event) string {
 		// line, and only here, they become mentions so those people are told.
 		s = ":rotating_light: " + who(ev.Actor) + ": " + withPages(fit(firstNonEmpty(ev.Text, "Escalated"), 2500))
 	case bot.EventAcked:
-		s = ":pray: " + who(ev.Actor) + " acknowledged the customer"
+		s = ":ok_hand: " + who(ev.Actor) + ": " + fit(firstNonEmpty(ev.Text, "Acknowledged"), 2500)
+	case bot.EventPaged:
+		// The only line where identities become live mentions: the rules
+		// file's, for the people an escalation step pages.
+		p, ok := bot.ParsePage(ev.Text)
+		if !ok {
+			s = ":loudspeaker: " + fit(ev.Text, 2500)
+			break
+		}
+		s = ":loudspeaker: " + pageLine(card.Team, p)
+	case bot.EventSLAReminder:
+		s = ":hourglass_flowing_sand: " + fit(firstNonEmpty(ev.Text, "An answer is due soon"), 2500)
+	case bot.EventSLABreach:
+		s = ":alarm_clock: " + fit(firstNonEmpty(ev.Text, "The SLA was missed"), 2500)
 	case bot.EventDefect:
 		s = ":bug: " + who(ev.Actor) + ": " + fit(firstNonEmpty(ev.Text, "Defect filed"), 2500) + link
 	case bot.EventDismissed:

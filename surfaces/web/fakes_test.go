@@ -232,6 +232,12 @@ func sampleStore() *fakeStore {
 				{ID: 6, CaseID: 1, At: at(-25 * time.Minute), Kind: bot.EventFollowUp, MentionID: 103},
 				{ID: 7, CaseID: 1, At: at(-20 * time.Minute), Kind: bot.EventNote, Actor: "web:alice", Text: "Replacement shipped, tracking in Zendesk."},
 			},
+			2: {
+				{ID: 20, CaseID: 2, At: at(-50 * time.Minute), Kind: bot.EventOpened, MentionID: 201},
+				{ID: 21, CaseID: 2, At: at(-50 * time.Minute), Kind: bot.EventEscalated, Actor: "earshot", Text: "Escalated: Automatic: the mention reads as safety"},
+				{ID: 22, CaseID: 2, At: at(-50 * time.Minute), Kind: bot.EventPaged, Text: "Paged web:cto, slack:U0EXEC (step 1 of 2)\nEscalated: Automatic: the mention reads as safety"},
+				{ID: 23, CaseID: 2, At: at(-10 * time.Minute), Kind: bot.EventSLABreach, Text: "No first answer within the SLA (15m): it was due Mon 23 Nov 13:20 UTC"},
+			},
 		},
 		suggestions: map[int64][]bot.Suggestion{
 			1: {

@@ -336,7 +336,7 @@ var eventPhrases = map[bot.EventKind]string{
 	bot.EventDismissed: "dismissed the case", bot.EventResolved: "resolved the case", bot.EventMuted: "muted the author",
 	bot.EventReopened: "reopened the case", bot.EventActionFail: "an action failed", bot.EventNote: "added a note",
 	bot.EventRegenerated: "regenerated the drafts", bot.EventSLAReminder: "reminded the team",
-	bot.EventSLABreach: "the answer is overdue", bot.EventPaged: "paged", bot.EventDefectFixed: "heard from the issue tracker",
+	bot.EventSLABreach: "recorded a missed SLA", bot.EventPaged: "paged", bot.EventDefectFixed: "heard from the issue tracker",
 	bot.EventDelight: "offered a thank-you",
 }
 
@@ -349,12 +349,24 @@ func newEventView(e bot.Event, now time.Time) *eventView {
 	if e.Actor == "" {
 		who = "earshot"
 	}
+	text := e.Text
+	if p, ok := bot.ParsePage(e.Text); ok && e.Kind == bot.EventPaged {
+		// The escalation's reason is on the line above; say whom and which step.
+		what, text = "paged "+firstNonEmptyString(strings.Join(p.Notify, ", "), "no one")+fmt.Sprintf(" (step %d of %d)", p.Step, p.Steps), ""
+	}
 	return &eventView{
 		Kind: oneOf(string(e.Kind), "opened", "follow_up", "our_post", "suggested", "claimed", "replied", "assisted_reply",
 			"escalated", "acknowledged", "defect_filed", "dismissed", "resolved", "muted", "reopened", "action_failed", "note",
 			"regenerated", "sla_reminder", "sla_breach", "paged", "defect_fixed", "delight"),
-		Who: who, Surface: actorSurface(e.Actor), What: what, Text: e.Text, URL: linkURL(e.URL), At: newTimeView(e.At, now),
+		Who: who, Surface: actorSurface(e.Actor), What: what, Text: text, URL: linkURL(e.URL), At: newTimeView(e.At, now),
 	}
+}
+
+func firstNonEmptyString(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
 }
 
 // buildThread interleaves the customer's posts with what happened, by time.

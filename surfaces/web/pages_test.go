@@ -210,6 +210,26 @@ func rowOrder(body string) string {
 	return strings.Join(out, ",")
 }
 
+// An escalated case can be acknowledged from its page, and its thread
+// says whom each step paged.
+func TestEscalatedCasePage(t *testing.T) {
+	ts := newTestServer(t, nil)
+	body := ts.get("/cases/2").Body.String()
+	for _, want := range []string{
+		`data-kind="acknowledge"`,
+		`<strong>earshot</strong> paged web:cto, slack:U0EXEC (step 1 of 2)</span><time`,
+		`<li class="t-event ev-sla_breach">`,
+		`recorded a missed SLA<span class="t-text">No first answer within the SLA (15m)`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("case 2 page lacks %s", want)
+		}
+	}
+	if body := ts.get("/cases/1").Body.String(); strings.Contains(body, `data-kind="acknowledge"`) {
+		t.Error("a case that is not escalated offers Acknowledge")
+	}
+}
+
 func TestCasePage(t *testing.T) {
 	ts := newTestServer(t, nil)
 	body := ts.get("/cases/1").Body.String()

@@ -40,7 +40,8 @@ const (
 // Call is one request to the Web API as the fake saw it.
 type Call struct {
 	Method string
-	// Auth is how the token came: "form" (token field), "bearer" or "".
+	// Auth is how the token came: "form" (token field), "query" (a GET's
+	// token parameter), "bearer" or "".
 	Auth   string
 	Form   url.Values      // form-encoded requests
 	JSON   json.RawMessage // JSON requests
@@ -147,6 +148,7 @@ func New(opts ...Option) *Fake {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/{method}", f.serveAPI)
+	mux.HandleFunc("GET /api/{method}", f.serveAPI) // slack-go reads some methods with GET and a query
 	mux.HandleFunc("GET /link/", f.serveSocket)
 	mux.HandleFunc("POST /hooks/{id...}", f.serveHook)
 	f.srv = httptest.NewServer(mux)
@@ -341,6 +343,13 @@ func decodeRequest(r *http.Request) (request, error) {
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
 		req.token, req.auth = strings.TrimPrefix(h, "Bearer "), "bearer"
 	}
+	if r.Method == http.MethodGet {
+		req.form = r.URL.Query()
+		if t := req.form.Get("token"); t != "" && req.token == "" {
+			req.token, req.auth = t, "query"
+		}
+		return req, nil
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 	if err != nil {
 		return req, err
@@ -371,7 +380,7 @@ func (f *Fake) call(method string, req request) result {
 	switch method {
 	case "apps.connections.open":
 		return f.connectionsOpen(req)
-	case "auth.test", "chat.postMessage", "chat.update", "chat.postEphemeral", "views.open":
+	case "auth.test", "chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "chat.getPermalink":
 	default:
 		return fail("unknown_method")
 	}
@@ -392,6 +401,8 @@ func (f *Fake) call(method string, req request) result {
 		return f.update(req)
 	case "chat.postEphemeral":
 		return f.postEphemeral(req)
+	case "chat.getPermalink":
+		return f.permalink(req)
 	}
 	return f.openView(req)
 }
@@ -553,6 +564,25 @@ func (f *Fake) openView(req request) result {
 	v["hash"] = fmt.Sprintf("%d.fakehash", f.now().Unix())
 	return ok(map[string]any{"view": v})
 }
+
+// permalink answers chat.getPermalink (channel, message_ts) as Slack does:
+// {"ok":true,"channel":"C…","permalink":"https://…/archives/C…/p1700000000000100"}.
+func (f *Fake) permalink(req request) result {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch, code := f.resolve(req.str("channel"))
+	if code != "" {
+		return fail(code)
+	}
+	ts := req.str("message_ts")
+	if _, found := f.byRef[ch+"/"+ts]; !found {
+		return fail("message_not_found")
+	}
+	return ok(map[string]any{"channel": ch, "permalink": PermalinkBase + ch + "/p" + strings.ReplaceAll(ts, ".", "")})
+}
+
+// PermalinkBase starts every permalink the fake gives out.
+const PermalinkBase = "https://earshot-fake.slack.com/archives/"
 
 func (f *Fake) messageJSON(m *Message) map[string]any {
 	out := map[string]any{"type": "message", "text": m.Text, "ts": m.TS, "user": BotUserID, "bot_id": BotID}

@@ -76,6 +76,16 @@ func TestWebAPIWithSlackGo(t *testing.T) {
 	if th := f.Thread(ch, ts); len(th) != 1 || th[0].Text != "in thread" {
 		t.Fatalf("thread %+v", th)
 	}
+	link, err := api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ch, Ts: ts})
+	if want := PermalinkBase + ch + "/p" + strings.ReplaceAll(ts, ".", ""); err != nil || link != want {
+		t.Fatalf("chat.getPermalink = %q, %v; want %q", link, err, want)
+	}
+	if _, err := api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ch, Ts: "1.000009"}); err == nil || !strings.Contains(err.Error(), "message_not_found") {
+		t.Fatalf("chat.getPermalink of no message: %v", err)
+	}
+	if calls := f.Calls("chat.getPermalink"); len(calls) != 2 || calls[0].Auth != "bearer" {
+		t.Fatalf("getPermalink calls %+v", calls)
+	}
 	if e := f.Ephemerals(); len(e) != 1 || e[0].User != "U1" || e[0].Text != "psst" {
 		t.Fatalf("ephemerals %+v", e)
 	}

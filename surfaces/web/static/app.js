@@ -121,6 +121,7 @@
   var done = {
     reply: "Reply queued: it goes out once, now",
     escalate: "Escalated",
+    acknowledge: "Acknowledged: paging stops",
     defect: "Defect being filed",
     claim: "Claimed: it's yours",
     dismiss: "Dismissed",
