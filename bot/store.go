@@ -84,6 +84,9 @@ type CaseChange struct {
 	// Reply, when set, records a post we made in the same transaction, so an
 	// answer to it joins the case.
 	Reply *OurPost
+	// Mute, when set, is recorded in the same transaction (a mute action:
+	// the case closed and the author or term muted are one step).
+	Mute *Mute
 }
 
 // ActionOutcome is how an action ended.

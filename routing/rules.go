@@ -105,12 +105,17 @@ type Reaction struct {
 	// Suggestion is the rank of the suggestion a "reply" sends (1..3); 0 for
 	// other actions.
 	Suggestion int
+	// Reason is the reason a "dismiss" gives (dismiss:spam); empty is other.
+	Reason string
 }
 
 // String is the reaction as written in the rules file ("reply:2").
 func (r Reaction) String() string {
 	if r.Action == "reply" && r.Suggestion > 1 {
 		return fmt.Sprintf("reply:%d", r.Suggestion)
+	}
+	if r.Reason != "" {
+		return r.Action + ":" + r.Reason
 	}
 	return r.Action
 }
@@ -187,8 +192,12 @@ func Urgencies() []string { return []string{"low", "normal", "high", "critical"}
 
 // Actions lists what a reaction may do.
 func Actions() []string {
-	return []string{"claim", "reply", "escalate", "acknowledge", "defect", "dismiss", "resolve", "mute"}
+	return []string{"claim", "reply", "escalate", "acknowledge", "defect", "dismiss", "resolve", "mute", "reopen"}
 }
+
+// DismissReasons lists the reasons a dismiss reaction may give
+// (dismiss:spam), mirroring bot's.
+func DismissReasons() []string { return []string{"spam", "not_about_us", "duplicate", "other"} }
 
 // MaxSuggestion is the highest suggestion rank a reaction may send.
 const MaxSuggestion = 3
@@ -248,6 +257,11 @@ func (r *Rules) Team(name string) (Team, bool) {
 	c.Urgency.High = slices.Clone(t.Urgency.High)
 	c.Urgency.Critical = slices.Clone(t.Urgency.Critical)
 	c.Discord.Roles = slices.Clone(t.Discord.Roles)
+	if t.Delight != nil {
+		d := *t.Delight
+		d.After = slices.Clone(t.Delight.After)
+		c.Delight = &d
+	}
 	return c, true
 }
 

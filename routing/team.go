@@ -20,6 +20,9 @@ type Team struct {
 	Urgency UrgencyPolicy `json:"urgency,omitzero"`
 	Slack   SlackTarget   `json:"slack,omitzero"`
 	Discord DiscordTarget `json:"discord,omitzero"`
+	// Delight, when set, offers a gesture (a coupon, a link) as one more
+	// suggestion after a reply or a resolution.
+	Delight *Delight `json:"delight,omitempty"`
 	// Line is where the team is defined in the rules file, for messages.
 	Line int `json:"-"`
 }

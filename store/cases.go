@@ -332,6 +332,16 @@ func applyChange(ctx context.Context, tx *txn, c bot.Case, change bot.CaseChange
 			return fmt.Errorf("record our post %s:%s: %w", r.Platform, r.Ref.ExternalID, err)
 		}
 	}
+	if m := change.Mute; m != nil {
+		mu := *m
+		mu.CaseID = c.ID
+		if f := change.Finish; f != nil {
+			mu.ActionID = f.ActionID
+		}
+		if _, err := insertMute(ctx, tx, mu, now); err != nil {
+			return err
+		}
+	}
 	_, err := insertJobs(ctx, tx, jobs)
 	return err
 }
