@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/earshothq/earshot/routing"
 )
 
 // DismissReason is why a case needed no answer. It is kept with the action
@@ -152,6 +154,9 @@ func NormalizeMuteValue(kind MuteKind, v string) (string, error) {
 		}
 		if len(v) > 200 {
 			return "", fmt.Errorf("term longer than 200 bytes")
+		}
+		if err := routing.ValidTerm(v); err != nil {
+			return "", err
 		}
 		return v, nil
 	}

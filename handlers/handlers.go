@@ -33,6 +33,11 @@ type Store interface {
 	FinishAction(ctx context.Context, id int64, status bot.ActionStatus, result string, at time.Time) error
 	// SaveReply records a post we made, so answers to it join the case.
 	SaveReply(ctx context.Context, caseID int64, platform string, ref bot.PostRef) error
+	// Actions lists every attempt on a case, oldest first.
+	Actions(ctx context.Context, caseID int64) ([]bot.Action, error)
+	// OfferGesture adds a delight suggestion in one transaction with the
+	// coupon code it reserves (see store.OfferGesture).
+	OfferGesture(ctx context.Context, caseID int64, pool string, build func(c *bot.Case, code string, poolEmpty bool, have []bot.Suggestion) (*bot.Suggestion, bot.CaseChange, error)) error
 }
 
 // Teams looks a team up by name (the rules in force).
@@ -47,6 +52,15 @@ type Config struct {
 	Surfaces []string
 	Logger   *slog.Logger
 	Now      func() time.Time
+
+	// AllTeams lists the teams in force: a mute outside any case (a term)
+	// may be set by anyone who may act on some team's cases.
+	AllTeams func() []bot.Team
+	// Mutes stores mutes set outside a case; nil turns those off.
+	Mutes MuteStore
+	// MutesChanged is called after a mute is added or ended here (the
+	// Decider's snapshot reloads); errors are logged.
+	MutesChanged func(ctx context.Context) error
 }
 
 // Handlers authorises, deduplicates and executes actions.
@@ -58,6 +72,10 @@ type Handlers struct {
 	log      *slog.Logger
 	now      func() time.Time
 	execs    map[bot.ActionKind]executor
+
+	allTeams     func() []bot.Team
+	mutes        MuteStore
+	mutesChanged func(ctx context.Context) error
 }
 
 // executor performs one kind of action. It runs inside a durable job and may
@@ -76,6 +94,10 @@ func New(cfg Config) (*Handlers, error) {
 		surfaces: cfg.Surfaces,
 		log:      cfg.Logger,
 		now:      cfg.Now,
+
+		allTeams:     cfg.AllTeams,
+		mutes:        cfg.Mutes,
+		mutesChanged: cfg.MutesChanged,
 	}
 	for _, r := range cfg.Repliers {
 		h.repliers[r.Platform()] = r
@@ -95,6 +117,7 @@ func New(cfg Config) (*Handlers, error) {
 		bot.ActDismiss:  h.dismiss,
 		bot.ActResolve:  h.resolve,
 		bot.ActMute:     h.mute,
+		bot.ActReopen:   h.reopen,
 	}
 	return h, nil
 }
@@ -147,6 +170,9 @@ func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, err
 	if err := validate(r, c, sugg); err != nil {
 		return bot.Action{}, err
 	}
+	if a.Reason, a.Mute, err = careDetails(r, c); err != nil {
+		return bot.Action{}, err
+	}
 	if alreadyThere(r, c) {
 		a.Status = bot.ActionSkipped
 		a.Result = fmt.Sprintf("case %d is already %s", c.ID, c.State)
@@ -163,6 +189,10 @@ func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, err
 		a.MentionID = to.ID
 		if r.Suggestion > 0 {
 			a.Text = sugg[r.Suggestion-1].Text
+			if sugg[r.Suggestion-1].Approach == ApproachDelight && r.Target == "" {
+				// The gesture is a second answer to the post the reply answered.
+				r.Target = "m" + strconv.FormatInt(to.ID, 10) + "/" + ApproachDelight
+			}
 		}
 	}
 	if r.Target == "" {
@@ -203,8 +233,10 @@ func alreadyThere(r bot.ActionRequest, c bot.Case) bool {
 	switch r.Kind {
 	case bot.ActEscalate:
 		return c.State == bot.StateEscalated
-	case bot.ActDismiss, bot.ActMute:
+	case bot.ActDismiss:
 		return c.State == bot.StateDismissed
+	case bot.ActReopen:
+		return c.State.Open()
 	case bot.ActResolve:
 		return c.State == bot.StateResolved
 	case bot.ActClaim:
@@ -244,7 +276,7 @@ func validate(r bot.ActionRequest, c bot.Case, sugg []bot.Suggestion) error {
 		if n, limit := bot.Length(r.Text), bot.ReplyLimit(c.Platform); n > limit {
 			return &RequestError{Field: "text", Msg: fmt.Sprintf("%d characters, %s allows %d", n, c.Platform, limit)}
 		}
-	case bot.ActEscalate, bot.ActDefect:
+	case bot.ActEscalate, bot.ActDefect, bot.ActDismiss, bot.ActMute, bot.ActReopen:
 		if bot.Length(r.Text) > 2000 {
 			return &RequestError{Field: "text", Msg: "longer than 2000 characters"}
 		}
@@ -272,11 +304,18 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 	case bot.ActionPending:
 	case bot.ActionSending:
 		if ref, ok := postedRef(a.Result); ok {
-			return h.recordReply(ctx, a, ref) // posted; only the bookkeeping was cut short
+			// Posted; only the bookkeeping was cut short.
+			if err := h.recordReply(ctx, a, ref); err != nil {
+				return err
+			}
+			return h.afterDone(ctx, a)
 		}
 		return h.fail(ctx, a, "interrupted while talking to the platform; the outcome is unknown, check the post before trying again")
+	case bot.ActionDone:
+		// A retried job: what follows a done action may not have happened.
+		return h.afterDone(ctx, a)
 	default:
-		return nil // done, failed or denied: nothing left to do
+		return nil // failed or denied: nothing left to do
 	}
 	exec, ok := h.execs[a.Kind]
 	if !ok {
@@ -288,7 +327,7 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 		}
 		return h.fail(ctx, a, err.Error())
 	}
-	return nil
+	return h.afterDone(ctx, a)
 }
 
 // fail records a failed action and tells the thread, in one step.

@@ -132,19 +132,19 @@ func (db *DB) ReserveCoupon(ctx context.Context, pool string, caseID int64) (str
 // errNothingToOffer rolls an offer back when the gesture builder declines.
 var errNothingToOffer = errors.New("nothing to offer")
 
-// GestureBuilder turns the code reserved for a case ("" when no pool is
-// named or the pool is empty: poolEmpty tells which) and the case's current
-// suggestions into the gesture to add (nil for none) and the change that
-// goes with it (events, jobs). Returning a nil suggestion and an empty
-// change offers nothing and reserves nothing.
-type GestureBuilder func(c *bot.Case, code string, poolEmpty bool, have []bot.Suggestion) (*bot.Suggestion, bot.CaseChange, error)
-
 // OfferGesture adds a delight suggestion to a case in one transaction: a
 // code reserved from pool (when one is named), the suggestion replacing any
-// earlier gesture (approach "delight") at the end of the list, and
-// build's change (events, jobs) applied. The case's revision is bumped, so
-// its card shows the gesture.
-func (db *DB) OfferGesture(ctx context.Context, caseID int64, pool string, build GestureBuilder) error {
+// earlier one of its approach at the end of the list, and build's change
+// (events, jobs) applied. The case's revision is bumped, so its card shows
+// the gesture.
+//
+// build gets the case, the code reserved for it ("" when no pool is named
+// or the pool is empty: poolEmpty tells which) and its current suggestions,
+// and returns the suggestion to add (nil for none) and the change that goes
+// with it. A nil suggestion and an empty change offer nothing and reserve
+// nothing. build runs inside the transaction: it must not call the store.
+func (db *DB) OfferGesture(ctx context.Context, caseID int64, pool string,
+	build func(c *bot.Case, code string, poolEmpty bool, have []bot.Suggestion) (*bot.Suggestion, bot.CaseChange, error)) error {
 	err := db.be.withTx(ctx, func(tx *txn) error {
 		now := db.now()
 		c, err := getCase(ctx, tx, caseID, tx.forUpdate)
