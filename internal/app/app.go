@@ -48,7 +48,9 @@ type App struct {
 	// Slack is the Slack surface; nil when not configured.
 	Slack *slacksurface.Surface
 	// Rules reloads the rules file; nil on the embedded example.
-	Rules   *Reloader
+	Rules *Reloader
+	// Mutes are the muted authors and terms in force.
+	Mutes   *bot.Mutes
 	log     *slog.Logger
 	handler http.Handler
 }
@@ -119,12 +121,6 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if cfg.SlackBotToken != "" {
 		surfaceNames = append(surfaceNames, slacksurface.Name)
 	}
-	h, err := handlers.New(handlers.Config{
-		Store: db, Teams: teams, Surfaces: surfaceNames, Logger: log, Now: now,
-	})
-	if err != nil {
-		return nil, err
-	}
 	teamList := func() []bot.Team {
 		r := b.Rules()
 		list := make([]bot.Team, 0, len(r.TeamOrder))
@@ -133,6 +129,21 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			list = append(list, t)
 		}
 		return list
+	}
+	mutes, err := loadMutes(ctx, db, now, log)
+	if err != nil {
+		return nil, err
+	}
+	repliers, err := webhookRepliers(cfg, now, log)
+	if err != nil {
+		return nil, err
+	}
+	h, err := handlers.New(handlers.Config{
+		Store: db, Teams: teams, Surfaces: surfaceNames, Logger: log, Now: now,
+		Repliers: repliers, AllTeams: teamList, Mutes: db, MutesChanged: mutes.Reload,
+	})
+	if err != nil {
+		return nil, err
 	}
 	w, err := web.New(web.Options{
 		Store: db, Actions: h, TeamList: teamList, Token: cfg.WebToken, Users: cfg.WebUsers, Addr: cfg.HTTPAddr,
@@ -191,6 +202,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	b, err = bot.New(bot.Config{
 		Store: db, Rules: rules, Classifier: classifier, Suggester: suggester,
 		Surfaces: surfaces, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
+		Mutes: mutes,
 	})
 	if err != nil {
 		return nil, err
@@ -204,7 +216,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	}
 	mux.Handle("/hooks/mentions", hook)
 	mux.Handle("/", w.Handler())
-	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Slack: sl, Rules: reloader, log: log, handler: mux}, nil
+	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Slack: sl, Rules: reloader, Mutes: mutes, log: log, handler: mux}, nil
 }
 
 // Handler is every HTTP endpoint earshot serves.
@@ -236,6 +248,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}()
 	botErr := make(chan error, 1)
 	go func() { botErr <- a.Bot.Run(ctx) }()
+	go a.Mutes.Watch(ctx, muteReload)
 	if a.Slack != nil {
 		defer a.Slack.Close()
 		if a.Slack.SocketMode() {
