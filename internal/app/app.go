@@ -21,6 +21,7 @@ import (
 	"github.com/earshothq/earshot/handlers"
 	"github.com/earshothq/earshot/internal/config"
 	"github.com/earshothq/earshot/internal/metrics"
+	"github.com/earshothq/earshot/internal/tuning"
 	"github.com/earshothq/earshot/llm"
 	"github.com/earshothq/earshot/routing"
 	"github.com/earshothq/earshot/sources/replay"
@@ -36,6 +37,7 @@ var (
 	_ handlers.Store = (*store.DB)(nil)
 	_ web.Store      = (*store.DB)(nil)
 	_ web.Actions    = (*handlers.Handlers)(nil)
+	_ web.Mutes      = (*handlers.Handlers)(nil)
 )
 
 // App is a wired earshot, ready to Run.
@@ -148,7 +150,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	w, err := web.New(web.Options{
 		Store: db, Actions: h, TeamList: teamList, Token: cfg.WebToken, Users: cfg.WebUsers, Addr: cfg.HTTPAddr,
 		Logger: log, Now: now, Metrics: m.Handler(),
-		Ready: db.Ping,
+		Ready: db.Ping, Mutes: h,
+		Tuning: func(ctx context.Context, since time.Time) (tuning.Report, error) {
+			return TuningReport(ctx, db, b.Rules(), since)
+		},
 		Status: func(ctx context.Context) any {
 			st := status(ctx, db, sources)
 			if reloader != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/internal/config"
+	"github.com/earshothq/earshot/internal/tuning"
+	"github.com/earshothq/earshot/routing"
 	"github.com/earshothq/earshot/sources/webhook"
 	"github.com/earshothq/earshot/store"
 )
@@ -43,4 +45,14 @@ func webhookRepliers(cfg config.Config, now func() time.Time, log *slog.Logger) 
 		log.Info("webhook replies on", "platform", platform)
 	}
 	return out, nil
+}
+
+// TuningReport is what was dismissed since since, with the exclusions that
+// would have kept the noise out (GET /api/dismissals, earshot dismissals).
+func TuningReport(ctx context.Context, db *store.DB, rules *routing.Rules, since time.Time) (tuning.Report, error) {
+	ds, err := db.CaseDigests(ctx, since, 0)
+	if err != nil {
+		return tuning.Report{}, err
+	}
+	return tuning.Build(ds, since, tuning.Options{Ignore: tuning.IgnoreFromRules(rules)}), nil
 }

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/handlers"
 )
 
 const (
@@ -323,6 +324,9 @@ type actionBody struct {
 	Kind       string `json:"kind"`
 	Suggestion int    `json:"suggestion"`
 	Text       string `json:"text"`
+	// Reason is a dismissal's; Mute a mute's details (see care.go).
+	Reason string    `json:"reason"`
+	Mute   *muteBody `json:"mute"`
 }
 
 // parseActionBody decodes one JSON object, naming the field that is wrong.
@@ -364,6 +368,9 @@ func actionRequest(b actionBody, c bot.Case, sugg []bot.Suggestion, actor string
 	}
 	if b.Suggestion != 0 && kind != bot.ActReply {
 		return req, badField("suggestion", "only a reply takes a suggestion")
+	}
+	if fe := careFields(b, &req); fe != nil {
+		return req, fe
 	}
 	switch kind {
 	case bot.ActReply:
@@ -443,7 +450,10 @@ func (s *Server) apiAction(w http.ResponseWriter, r *http.Request) {
 	}
 	_, req.Verified = verifiedUser(r)
 	a, err := s.actions.Do(ctx, req)
+	var re *handlers.RequestError
 	switch {
+	case errors.As(err, &re):
+		writeFieldError(w, badField(re.Field, "%s", re.Msg))
 	case errors.Is(err, bot.ErrForbidden) || (err == nil && a.Status == bot.ActionDenied):
 		writeError(w, http.StatusForbidden, fmt.Sprintf("%s may not act on team %q's cases", req.Actor, c.Team))
 	case errors.Is(err, bot.ErrNotFound):

@@ -17,7 +17,7 @@ import (
 
 // pages are the full-page templates; each is parsed with the layout and the
 // partials so it can define its own "content".
-var pages = []string{"inbox", "case", "login", "error"}
+var pages = []string{"inbox", "case", "login", "error", "mutes"}
 
 func parseTemplates() (map[string]*template.Template, error) {
 	out := make(map[string]*template.Template, len(pages))
@@ -308,6 +308,9 @@ type caseView struct {
 	Thread      []threadItem
 	Actions     []actionView
 	Closed      bool
+	// Reasons and Periods are the dismiss and mute forms' choices.
+	Reasons []reasonOption
+	Periods []string
 }
 
 func newMentionView(m bot.Mention, now time.Time) *mentionView {
@@ -322,8 +325,9 @@ var eventPhrases = map[bot.EventKind]string{
 	bot.EventOurPost: "our post appeared in the thread", bot.EventSuggested: "drafted replies",
 	bot.EventClaimed: "claimed the case", bot.EventReplied: "replied", bot.EventAssisted: "replied with a drafted answer",
 	bot.EventEscalated: "escalated", bot.EventAcked: "acknowledged", bot.EventDefect: "filed a defect",
-	bot.EventDismissed: "dismissed the case", bot.EventResolved: "resolved the case", bot.EventMuted: "muted the author",
+	bot.EventDismissed: "dismissed the case", bot.EventResolved: "resolved the case", bot.EventMuted: "muted",
 	bot.EventReopened: "reopened the case", bot.EventActionFail: "an action failed", bot.EventNote: "added a note",
+	bot.EventDelight: "offered a thank-you",
 }
 
 func newEventView(e bot.Event, now time.Time) *eventView {
@@ -416,6 +420,8 @@ func (s *Server) caseView(r *http.Request, d caseResponse) caseView {
 		ReplyLimit:  bot.ReplyLimit(c.Platform),
 		DefectTitle: defectTitle(c),
 		Closed:      !c.State.Open(),
+		Reasons:     dismissReasons,
+		Periods:     mutePeriods,
 	}
 	v.First, v.Thread = buildThread(c, d.Mentions, d.Events, now)
 	for _, sg := range d.Suggestions {
