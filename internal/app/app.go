@@ -197,6 +197,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			Stats: func(ctx context.Context, team string, days int) (string, error) {
 				return StatsText(ctx, db, team, days, now())
 			},
+			Mutes:  h,
 			Logger: log, Now: now,
 		})
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/earshothq/earshot/internal/app"
 	"github.com/earshothq/earshot/internal/config"
 	"github.com/earshothq/earshot/internal/testkit"
+	"github.com/earshothq/earshot/internal/testkit/slackfake"
 	"github.com/earshothq/earshot/internal/tuning"
 	"github.com/earshothq/earshot/sources/webhook"
 )
@@ -268,5 +269,96 @@ func TestCareThroughTheWebAPI(t *testing.T) {
 	})
 	if d := r.detail(c.ID); d.Case.State != bot.StateResolved {
 		t.Fatalf("state %s", d.Case.State)
+	}
+}
+
+// From Slack, against the real handlers and store: the Dismiss menu keeps
+// the reason, Reopen brings the case back, /earshot mute silences the
+// author's new conversations until /earshot unmute.
+func TestCareFromSlack(t *testing.T) {
+	fake := slackfake.New()
+	defer fake.Close()
+	a, _ := slackApp(t, fake)
+	ctx := t.Context()
+	ingest := func(id, author string) bot.IngestResult {
+		t.Helper()
+		res, err := a.Bot.IngestBatch(ctx, []bot.Mention{{Platform: "bluesky", ExternalID: id, CreatedAt: time.Now(),
+			Author: bot.Author{Handle: author}, Text: "lumio lamps half price, DM me " + id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0]
+	}
+	caseID := ingest("p1", "dealsbot").Cases[0].Case.ID
+	var ts string
+	eventually(t, "the card", func() bool {
+		for _, m := range fake.Messages("C0CARE") {
+			if strings.Contains(string(m.Blocks), fmt.Sprintf("case #%d", caseID)) {
+				ts = m.TS
+			}
+		}
+		return ts != ""
+	})
+	state := func() bot.CaseState {
+		c, err := a.Store.Case(ctx, caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.State
+	}
+	c, _ := a.Store.Case(ctx, caseID)
+	pick := fmt.Sprintf("c=%d&r=%d&w=spam", caseID, c.Rev)
+	push := func(payload []byte) {
+		t.Helper()
+		id, err := fake.PushInteraction(ctx, payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fake.WaitAck(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	push(slackfake.SelectAction("U0ALICE", "C0CARE", ts, "earshot.dismiss", pick, fake.TriggerID(), ""))
+	eventually(t, "dismissed", func() bool { return state() == bot.StateDismissed })
+	actions, _ := a.Store.Actions(ctx, caseID)
+	if last := actions[len(actions)-1]; last.Reason != bot.ReasonSpam || last.Actor != "slack:U0ALICE" {
+		t.Fatalf("dismissal %+v", last)
+	}
+	eventually(t, "the card offering Reopen", func() bool {
+		for _, call := range fake.Calls("chat.update") {
+			if strings.Contains(call.Form.Get("blocks"), "earshot.reopen") {
+				return true
+			}
+		}
+		return false
+	})
+	c, _ = a.Store.Case(ctx, caseID)
+	push(slackfake.BlockAction("U0ALICE", "C0CARE", ts, "earshot.reopen", fmt.Sprintf("c=%d&r=%d", caseID, c.Rev), fake.TriggerID(), ""))
+	eventually(t, "reopened", func() bool { return state() == bot.StateNew })
+
+	command := func(text string) {
+		t.Helper()
+		id, err := fake.PushSlashCommand(ctx, slackfake.SlashCommand("U0ALICE", "C0CARE", "/earshot", text, fake.TriggerID(), fake.ResponseURL()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fake.WaitAck(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	command(fmt.Sprintf("mute #%d 24h giveaway bot", caseID))
+	eventually(t, "muted", func() bool { return state() == bot.StateDismissed })
+	eventually(t, "the mute in force", func() bool { return len(a.Mutes.Active()) == 1 })
+	if r := ingest("p2", "DealsBot"); r.Outcome != bot.OutcomeStored || len(r.Cases) != 0 {
+		t.Fatalf("a muted author opened a case: %+v", r)
+	}
+	command("mutes")
+	eventually(t, "the list of mutes", func() bool {
+		return strings.Contains(fmt.Sprint(fake.Ephemerals()), `muted author "dealsbot" on bluesky until`)
+	})
+	command(fmt.Sprintf("unmute #%d", caseID))
+	eventually(t, "unmuted", func() bool { return len(a.Mutes.Active()) == 0 })
+	if r := ingest("p3", "dealsbot"); r.Outcome != bot.OutcomeOpened {
+		t.Fatalf("after unmuting: %+v", r)
 	}
 }

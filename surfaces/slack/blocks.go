@@ -36,12 +36,11 @@ func cardMessage(card bot.Card, now time.Time) ([]slack.Block, string) {
 		slack.NewContextBlock("earshot.labels", mrkdwn(clipEscaped(labelLine(c.Labels, c.Rules), maxContextText))),
 		slack.NewContextBlock("earshot.state", mrkdwn(clipEscaped(stateLine(c, now), maxContextText))),
 	}
-	open := c.State.Open()
-	if open && len(card.Suggestions) > 0 {
+	if shown := shownSuggestions(card); len(shown) > 0 {
 		blocks = append(blocks,
 			slack.NewDividerBlock(),
 			slack.NewSectionBlock(mrkdwn("*Drafted replies* · nothing is sent until someone clicks Send"), nil, nil, slack.SectionBlockOptionBlockID("earshot.drafts")))
-		for i, s := range card.Suggestions {
+		for i, s := range shown {
 			if i == maxShownSuggestions {
 				break
 			}
@@ -234,8 +233,10 @@ func actionRow(card bot.Card) slack.Block {
 			esc,
 			slack.NewButtonBlockElement(actionDefect, base.encode(), plain("File defect")),
 			slack.NewButtonBlockElement(actionClaim, base.encode(), plain("Claim")),
-			slack.NewButtonBlockElement(actionDismiss, base.encode(), plain("Dismiss")),
+			dismissMenu(base),
 		)
+	} else {
+		els = append(els, slack.NewButtonBlockElement(actionReopen, base.encode(), plain("Reopen")))
 	}
 	if u := buttonURL(firstNonEmpty(card.First.URL, c.URL)); u != "" {
 		open := slack.NewButtonBlockElement(actionOpen, base.encode(), plain("Open post"))
