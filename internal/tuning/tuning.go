@@ -141,6 +141,9 @@ func Build(ds []bot.CaseDigest, since time.Time, o Options) Report {
 	})
 	r.Authors = rank(authors, o)
 	r.Terms = rank(terms, o)
+	if r.Routes == nil {
+		r.Routes = []RouteCount{}
+	}
 	r.Exclude = excludeYAML(r.Authors, r.Terms)
 	return r
 }
@@ -184,7 +187,7 @@ func rank(m map[string]*tally, o Options) []Candidate {
 	}
 	slices.SortFunc(all, better)
 	covered := map[int64]bool{}
-	var out []Candidate
+	out := []Candidate{}
 	for len(out) < o.Top {
 		var best *tally
 		bestNew := 0
