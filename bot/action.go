@@ -68,6 +68,12 @@ type ActionRequest struct {
 	Suggestion int `json:"suggestion,omitempty"`
 	// Text is the edited reply, the escalation note or the defect title.
 	Text string `json:"text,omitempty"`
+	// Reason is why a case is dismissed (DismissReasons), kept for tuning
+	// the rules; empty is ReasonOther.
+	Reason DismissReason `json:"reason,omitempty"`
+	// Mute is what a mute silences and for how long; nil mutes the case's
+	// customer for DefaultMutePeriod.
+	Mute *MuteSpec `json:"mute,omitempty"`
 	// Target distinguishes actions of one kind on one case that are not the
 	// same action (a second reply after the customer answered): the surface's
 	// event id, a follow-up mention id, or empty for "the one".
@@ -101,6 +107,11 @@ type Action struct {
 	Result    string       `json:"result,omitempty"` // what happened: our post's URL, the reason it failed
 	At        time.Time    `json:"at"`
 	DoneAt    time.Time    `json:"done_at,omitzero"`
+
+	// Reason is a dismissal's reason; Mute what a mute silences, resolved
+	// when the person clicked (the customer's handle filled in).
+	Reason DismissReason `json:"reason,omitempty"`
+	Mute   *MuteSpec     `json:"mute,omitempty"`
 }
 
 // ErrActionFinished is returned by a store asked to finish an action that

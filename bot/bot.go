@@ -52,6 +52,8 @@ type Config struct {
 	Timers TimerJobs
 	// TimerInterval is how often due timers are fired; default 5s.
 	TimerInterval time.Duration
+	// Mutes keeps muted authors and terms from opening cases; nil mutes nothing.
+	Mutes MuteChecker
 }
 
 // Bot is the pipeline: sources → store → route → classify → case → jobs.
@@ -73,6 +75,7 @@ type Bot struct {
 	batchSize  int
 	cardLocks  [64]sync.Mutex
 	storms     storms
+	mutes      MuteChecker
 }
 
 // New checks cfg and builds a Bot.
@@ -101,6 +104,7 @@ func New(cfg Config) (*Bot, error) {
 		log:        cfg.Logger,
 		now:        cfg.Now,
 		batchSize:  cfg.BatchSize,
+		mutes:      cfg.Mutes,
 	}
 	b.rules.Store(cfg.Rules)
 	for _, s := range cfg.Surfaces {
@@ -177,7 +181,7 @@ func (b *Bot) Run(ctx context.Context) error {
 
 // Decide classifies and routes one mention without storing it.
 func (b *Bot) Decide(m Mention) Incoming {
-	return Decider{Rules: b.rules.Load(), Classifier: b.classifier}.Decide(m)
+	return Decider{Rules: b.rules.Load(), Classifier: b.classifier, Mutes: b.mutes}.Decide(m)
 }
 
 // Ingest is the Emit every source feeds: it decides each mention and stores
@@ -253,6 +257,9 @@ func (k EventKind) ours() bool { return k == EventOurPost }
 type Decider struct {
 	Rules      *routing.Rules
 	Classifier Classifier
+	// Mutes, when set, keeps a muted author's or term's mention from opening
+	// a case; it is still stored, and still joins a case it answers.
+	Mutes MuteChecker
 }
 
 // Decide classifies and routes one mention without storing it.
@@ -275,6 +282,13 @@ func (d Decider) Decide(m Mention) Incoming {
 	}
 	dec := rules.Match(RoutingInput(m, labels))
 	in.Teams, in.Rules, in.Excluded = dec.Teams, dec.Routes, dec.Excluded
+	// Only a mention that would open a case pays for the mute check.
+	if len(in.Teams) > 0 && d.Mutes != nil {
+		if mu, ok := d.Mutes.Muted(m); ok {
+			in.Teams, in.Rules, in.Excluded = nil, nil, mu.Describe()
+			return in
+		}
+	}
 	for _, name := range dec.Teams {
 		t, ok := rules.Teams[name]
 		if !ok {

@@ -112,6 +112,9 @@ type CaseChange struct {
 	// before, or dropped) the update fails with ErrTimerGone and changes
 	// nothing.
 	FiredTimer int64
+	// Mute, when set, is recorded in the same transaction (a mute action:
+	// the case closed and the author or term muted are one step).
+	Mute *Mute
 }
 
 // ActionOutcome is how an action ended.

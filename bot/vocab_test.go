@@ -20,6 +20,7 @@ func TestRulesVocabularyMatchesBot(t *testing.T) {
 		{"intents", strs(string(IntentComplaint), string(IntentQuestion), string(IntentBug), string(IntentPraise),
 			string(IntentSafety), string(IntentLead), string(IntentChurn), string(IntentSpam), string(IntentOther)), sorted(routing.Intents())},
 		{"urgencies", strs(string(UrgencyLow), string(UrgencyNormal), string(UrgencyHigh), string(UrgencyCritical)), sorted(routing.Urgencies())},
+		{"dismiss reasons", strs(string(ReasonSpam), string(ReasonNotAboutUs), string(ReasonDuplicate), string(ReasonOther)), sorted(routing.DismissReasons())},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -32,6 +33,11 @@ func TestRulesVocabularyMatchesBot(t *testing.T) {
 		for _, a := range routing.Actions() {
 			if !ActionKind(a).Valid() {
 				t.Errorf("rules accept action %q that bot does not know", a)
+			}
+		}
+		for _, a := range routing.DelightAfter() {
+			if !ActionKind(a).Valid() {
+				t.Errorf("delight may follow action %q that bot does not know", a)
 			}
 		}
 	})

@@ -40,6 +40,11 @@ type Store interface {
 	// SaveSuggestions replaces the case's drafts and applies change in the
 	// same transaction.
 	SaveSuggestions(ctx context.Context, caseID int64, s []bot.Suggestion, change bot.CaseChange) error
+	// Actions lists every attempt on a case, oldest first.
+	Actions(ctx context.Context, caseID int64) ([]bot.Action, error)
+	// OfferGesture adds a delight suggestion in one transaction with the
+	// coupon code it reserves (see store.OfferGesture).
+	OfferGesture(ctx context.Context, caseID int64, pool string, build func(c *bot.Case, code string, poolEmpty bool, have []bot.Suggestion) (*bot.Suggestion, bot.CaseChange, error)) error
 }
 
 // Teams looks a team up by name (the rules in force).
@@ -58,6 +63,15 @@ type Config struct {
 	Now      func() time.Time
 	// Defects files defects in a tracker and closes the loop (defect.go).
 	Defects DefectConfig
+
+	// AllTeams lists the teams in force: a mute outside any case (a term)
+	// may be set by anyone who may act on some team's cases.
+	AllTeams func() []bot.Team
+	// Mutes stores mutes set outside a case; nil turns those off.
+	Mutes MuteStore
+	// MutesChanged is called after a mute is added or ended here (the
+	// Decider's snapshot reloads); errors are logged.
+	MutesChanged func(ctx context.Context) error
 }
 
 // Handlers authorises, deduplicates and executes actions.
@@ -74,6 +88,10 @@ type Handlers struct {
 	// templates writes the follow-up when a defect is fixed.
 	templates *prompts.Drafter
 	repoMu    repoLocks
+
+	allTeams     func() []bot.Team
+	mutes        MuteStore
+	mutesChanged func(ctx context.Context) error
 }
 
 // SendLease is how long an action stays with the run that started sending
@@ -100,6 +118,10 @@ func New(cfg Config) (*Handlers, error) {
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		defects:  cfg.Defects,
+
+		allTeams:     cfg.AllTeams,
+		mutes:        cfg.Mutes,
+		mutesChanged: cfg.MutesChanged,
 	}
 	d, err := prompts.New()
 	if err != nil {
@@ -125,6 +147,7 @@ func New(cfg Config) (*Handlers, error) {
 		bot.ActResolve:    h.resolve,
 		bot.ActMute:       h.mute,
 		bot.ActRegenerate: h.regenerate,
+		bot.ActReopen:     h.reopen,
 	}
 	return h, nil
 }
@@ -177,6 +200,9 @@ func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, err
 	if err := validate(r, c, sugg); err != nil {
 		return bot.Action{}, err
 	}
+	if a.Reason, a.Mute, err = careDetails(r, c); err != nil {
+		return bot.Action{}, err
+	}
 	if alreadyThere(r, c) {
 		a.Status = bot.ActionSkipped
 		a.Result = fmt.Sprintf("case %d is already %s", c.ID, c.State)
@@ -193,6 +219,10 @@ func (h *Handlers) Do(ctx context.Context, r bot.ActionRequest) (bot.Action, err
 		a.MentionID = to.ID
 		if r.Suggestion > 0 {
 			a.Text = sugg[r.Suggestion-1].Text
+			if sugg[r.Suggestion-1].Approach == ApproachDelight && r.Target == "" {
+				// The gesture is a second answer to the post the reply answered.
+				r.Target = "m" + strconv.FormatInt(to.ID, 10) + "/" + ApproachDelight
+			}
 		}
 	}
 	if r.Target == "" {
@@ -236,8 +266,10 @@ func alreadyThere(r bot.ActionRequest, c bot.Case) bool {
 	switch r.Kind {
 	case bot.ActEscalate:
 		return c.State == bot.StateEscalated
-	case bot.ActDismiss, bot.ActMute:
+	case bot.ActDismiss:
 		return c.State == bot.StateDismissed
+	case bot.ActReopen:
+		return c.State.Open()
 	case bot.ActResolve:
 		return c.State == bot.StateResolved
 	case bot.ActClaim:
@@ -284,7 +316,7 @@ func validate(r bot.ActionRequest, c bot.Case, sugg []bot.Suggestion) error {
 		if n := bot.Length(r.Text); n > bot.MaxInstruction {
 			return &RequestError{Field: "text", Msg: fmt.Sprintf("instruction is %d characters, at most %d", n, bot.MaxInstruction)}
 		}
-	case bot.ActEscalate, bot.ActDefect:
+	case bot.ActEscalate, bot.ActDefect, bot.ActDismiss, bot.ActMute, bot.ActReopen:
 		if bot.Length(r.Text) > 2000 {
 			return &RequestError{Field: "text", Msg: "longer than 2000 characters"}
 		}
@@ -315,7 +347,11 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 			return h.resumeDefect(ctx, a, c)
 		}
 		if ref, ok := postedRef(a.Result); ok {
-			return h.recordReply(ctx, a, ref) // posted; only the bookkeeping was cut short
+			// Posted; only the bookkeeping was cut short.
+			if err := h.recordReply(ctx, a, ref); err != nil {
+				return err
+			}
+			return h.afterDone(ctx, a)
 		}
 		// Another run may still be talking to the platform; once the lease
 		// is over that run is surely gone (its job timed out) and the
@@ -324,8 +360,11 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 			return &bot.RetryError{After: left, Err: fmt.Errorf("action %d is being sent by another run", a.ID)}
 		}
 		return h.reconcile(ctx, a, c)
+	case bot.ActionDone:
+		// A retried job: what follows a done action may not have happened.
+		return h.afterDone(ctx, a)
 	default:
-		return nil // done, failed or denied: nothing left to do
+		return nil // failed or denied: nothing left to do
 	}
 	exec, ok := h.execs[a.Kind]
 	if !ok {
@@ -344,7 +383,7 @@ func (h *Handlers) Execute(ctx context.Context, id int64) error {
 		}
 		return h.fail(ctx, a, err.Error())
 	}
-	return nil
+	return h.afterDone(ctx, a)
 }
 
 // unknownOutcome is an executor's error after an external call that may

@@ -45,13 +45,18 @@ type fakeReplier struct {
 	posts []string
 	to    []string
 	errs  []error
+	// onReply, when set, sees each call's context.
+	onReply func(ctx context.Context)
 }
 
 func (f *fakeReplier) Platform() string { return "bluesky" }
 
-func (f *fakeReplier) Reply(_ context.Context, to bot.Mention, text string) (bot.PostRef, error) {
+func (f *fakeReplier) Reply(ctx context.Context, to bot.Mention, text string) (bot.PostRef, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.onReply != nil {
+		f.onReply(ctx)
+	}
 	if len(f.errs) > 0 {
 		err := f.errs[0]
 		f.errs = f.errs[1:]

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/earshothq/earshot/bot"
@@ -37,7 +38,10 @@ func (h *Handlers) reply(ctx context.Context, a bot.Action, c bot.Case) error {
 	if !started {
 		return nil // another run of this action is sending it, or has
 	}
-	ref, err := replier.Reply(ctx, to, a.Text)
+	// The action id names this reply however often the job is retried, so a
+	// receiver that deduplicates (the webhook replier's) can.
+	meta := bot.ReplyMeta{CaseID: c.ID, ActionID: a.ID, IdempotencyKey: "earshot-action-" + strconv.FormatInt(a.ID, 10)}
+	ref, err := replier.Reply(bot.WithReplyMeta(ctx, meta), to, a.Text)
 	if err != nil {
 		var retry *bot.RetryError
 		if errors.As(err, &retry) {
@@ -67,8 +71,7 @@ func (h *Handlers) reply(ctx context.Context, a bot.Action, c bot.Case) error {
 // customer, the thread told, the action done.
 func (h *Handlers) recordReply(ctx context.Context, a bot.Action, ref bot.PostRef) error {
 	_, err := h.store.UpdateCase(ctx, a.CaseID, func(cc *bot.Case) (bot.CaseChange, error) {
-		cc.State = bot.StateAwaitingCustomer
-		cc.DueAt = zeroTime
+		awaitCustomer(cc)
 		result := ref.URL
 		if result == "" {
 			result = ref.ExternalID
@@ -131,14 +134,23 @@ func postedRef(result string) (bot.PostRef, bool) {
 func (h *Handlers) assisted(ctx context.Context, a bot.Action, to bot.Mention) error {
 	note := fmt.Sprintf("Posting on %s is done by hand: copy the reply and post it as an answer to %s", to.Platform, linkOr(to))
 	_, err := h.store.UpdateCase(ctx, a.CaseID, func(cc *bot.Case) (bot.CaseChange, error) {
-		cc.State = bot.StateAwaitingCustomer
-		cc.DueAt = zeroTime
+		awaitCustomer(cc)
 		return h.change(a, bot.Event{Kind: bot.EventAssisted, Text: a.Text + "\n\n" + note, URL: to.URL}, "assisted: "+note), nil
 	})
 	if err != nil {
 		return fmt.Errorf("update case after assisted reply: %w", err)
 	}
 	return nil
+}
+
+// awaitCustomer is the case after our answer went out: nothing is owed
+// until the customer writes again. A closed case stays closed: a thank-you
+// sent after resolving does not put it back in the queue.
+func awaitCustomer(c *bot.Case) {
+	c.DueAt = zeroTime
+	if c.State.Open() {
+		c.State = bot.StateAwaitingCustomer
+	}
 }
 
 func linkOr(m bot.Mention) string {

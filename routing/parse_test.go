@@ -112,6 +112,17 @@ func TestBadRules(t *testing.T) {
 			`bad_defects.yaml:9: team "product": defects: unknown field "gitlab"`,
 			`bad_defects.yaml:15: route "crashes": file_defect: want true or false, got "yes"`,
 		},
+		"bad_delight.yaml": {
+			`bad_delight.yaml:7: team "care": delight: text: the gesture takes a code from coupon_pool "Sorry 10" but its text has no {code}`,
+			`bad_delight.yaml:4: team "care": delight: after: unknown value "close" (want one of reply, resolve)`,
+			`bad_delight.yaml:5: team "care": delight: coupon_pool: "Sorry 10" is not a pool name`,
+			`bad_delight.yaml:6: team "care": delight: link: "http://lumio.example/thanks" is not an https URL`,
+			`bad_delight.yaml:7: team "care": delight: text: unknown placeholder {name} (want {code} or {link})`,
+			`bad_delight.yaml:9: team "billing": delight: a gesture needs a coupon_pool, a link or both`,
+			`bad_delight.yaml:13: team "support": delight: text: 285 characters with a 16-character code and the link; keep it to 280`,
+			`bad_delight.yaml:14: team "support": delight: unknown field "colour"`,
+			`bad_delight.yaml:18: reactions: no_entry_sign: unknown action "dismiss:rude"`,
+		},
 	}
 	files, err := filepath.Glob(filepath.Join("testdata", "bad", "*.yaml"))
 	if err != nil {
@@ -256,7 +267,7 @@ reactions:
 	if !slices.Equal(r.Exclude.Authors, []string{"DealsBot", "other"}) {
 		t.Errorf("authors = %v", r.Exclude.Authors)
 	}
-	want := map[string]Reaction{"eyes": {"claim", 0}, "tada": {"reply", 1}, "two": {"reply", 2}, "mute": {"mute", 0}}
+	want := map[string]Reaction{"eyes": {Action: "claim"}, "tada": {Action: "reply", Suggestion: 1}, "two": {Action: "reply", Suggestion: 2}, "mute": {Action: "mute"}}
 	if !maps.Equal(r.Reactions, want) {
 		t.Errorf("reactions = %v, want %v (given reactions replace the defaults)", r.Reactions, want)
 	}

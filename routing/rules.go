@@ -114,12 +114,17 @@ type Reaction struct {
 	// Suggestion is the rank of the suggestion a "reply" sends (1..3); 0 for
 	// other actions.
 	Suggestion int
+	// Reason is the reason a "dismiss" gives (dismiss:spam); empty is other.
+	Reason string
 }
 
 // String is the reaction as written in the rules file ("reply:2").
 func (r Reaction) String() string {
 	if r.Action == "reply" && r.Suggestion > 1 {
 		return fmt.Sprintf("reply:%d", r.Suggestion)
+	}
+	if r.Reason != "" {
+		return r.Action + ":" + r.Reason
 	}
 	return r.Action
 }
@@ -196,8 +201,12 @@ func Urgencies() []string { return []string{"low", "normal", "high", "critical"}
 
 // Actions lists what a reaction may do.
 func Actions() []string {
-	return []string{"claim", "reply", "escalate", "acknowledge", "defect", "dismiss", "resolve", "mute"}
+	return []string{"claim", "reply", "escalate", "acknowledge", "defect", "dismiss", "resolve", "mute", "reopen"}
 }
+
+// DismissReasons lists the reasons a dismiss reaction may give
+// (dismiss:spam), mirroring bot's.
+func DismissReasons() []string { return []string{"spam", "not_about_us", "duplicate", "other"} }
 
 // MaxSuggestion is the highest suggestion rank a reaction may send.
 const MaxSuggestion = 3
@@ -261,6 +270,11 @@ func (r *Rules) Team(name string) (Team, bool) {
 	c.Defects.GitHub.Labels = slices.Clone(t.Defects.GitHub.Labels)
 	c.RemindBefore = slices.Clone(t.RemindBefore)
 	c.Escalation = t.Escalation.clone()
+	if t.Delight != nil {
+		d := *t.Delight
+		d.After = slices.Clone(t.Delight.After)
+		c.Delight = &d
+	}
 	return c, true
 }
 

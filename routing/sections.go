@@ -161,6 +161,8 @@ func (p *parser) team(name string, line int, n *yaml.Node) *Team {
 			t.Discord = p.discord(v, ctx)
 		case "defects":
 			t.Defects = p.defects(v, ctx+": ")
+		case "delight":
+			t.Delight = p.delight(v, ctx)
 		default:
 			return false
 		}
@@ -326,7 +328,7 @@ func (p *parser) reactions(n *yaml.Node) map[string]Reaction {
 		}
 		re, ok := parseReaction(s)
 		if !ok {
-			p.add(v.Line, ctx, "%s: unknown action %q (want one of %s, or reply:N with N 1..%d)", emoji, s, strings.Join(Actions(), ", "), MaxSuggestion)
+			p.add(v.Line, ctx, "%s: unknown action %q (want one of %s, reply:N with N 1..%d, or dismiss:REASON with a reason of %s)", emoji, s, strings.Join(Actions(), ", "), MaxSuggestion, strings.Join(DismissReasons(), ", "))
 			return true
 		}
 		out[emoji] = re
@@ -342,6 +344,12 @@ func parseReaction(s string) (Reaction, bool) {
 			return Reaction{}, false
 		}
 		return Reaction{Action: "reply", Suggestion: i}, true
+	}
+	if why, ok := strings.CutPrefix(s, "dismiss:"); ok {
+		if !slices.Contains(DismissReasons(), why) {
+			return Reaction{}, false
+		}
+		return Reaction{Action: "dismiss", Reason: why}, true
 	}
 	if !slices.Contains(Actions(), s) {
 		return Reaction{}, false

@@ -37,6 +37,9 @@ type Team struct {
 	Discord DiscordTarget `json:"discord,omitzero"`
 	// Defects is where the team's defects are filed, when not the default.
 	Defects Defects `json:"defects,omitzero"`
+	// Delight, when set, offers a gesture (a coupon, a link) as one more
+	// suggestion after a reply or a resolution.
+	Delight *Delight `json:"delight,omitempty"`
 	// Line is where the team is defined in the rules file, for messages.
 	Line int `json:"-"`
 }

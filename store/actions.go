@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -58,7 +59,7 @@ func (db *DB) SaveSuggestions(ctx context.Context, caseID int64, s []bot.Suggest
 	return nil
 }
 
-const actionColumns = `id, case_id, kind, actor, surface, suggestion, text, mention_id, key, status, result, at, done_at`
+const actionColumns = `id, case_id, kind, actor, surface, suggestion, text, mention_id, key, status, result, at, done_at, reason, mute`
 
 func scanAction(r row) (bot.Action, error) {
 	var (
@@ -67,10 +68,18 @@ func scanAction(r row) (bot.Action, error) {
 		key          sql.NullString
 		at           int64
 		done         *int64
+		reason, mute string
 	)
 	if err := r.Scan(&a.ID, &a.CaseID, &kind, &a.Actor, &a.Surface, &a.Suggestion, &a.Text, &a.MentionID, &key, &status,
-		&a.Result, &at, &done); err != nil {
+		&a.Result, &at, &done, &reason, &mute); err != nil {
 		return bot.Action{}, err
+	}
+	a.Reason = bot.DismissReason(reason)
+	if mute != "" {
+		a.Mute = new(bot.MuteSpec)
+		if err := json.Unmarshal([]byte(mute), a.Mute); err != nil {
+			return bot.Action{}, fmt.Errorf("action %d mute: %w", a.ID, err)
+		}
 	}
 	a.Kind = bot.ActionKind(kind)
 	a.Status = bot.ActionStatus(status)
@@ -80,8 +89,8 @@ func scanAction(r row) (bot.Action, error) {
 	return a, nil
 }
 
-const insertAction = `INSERT INTO actions (case_id, kind, actor, surface, suggestion, text, mention_id, key, status, result, at, done_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`
+const insertAction = `INSERT INTO actions (case_id, kind, actor, surface, suggestion, text, mention_id, key, status, result, at, done_at, reason, mute)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`
 
 // retiredKey is the key a failed action keeps once a new attempt takes its
 // key; the "#" never appears in keys the handlers make.
@@ -114,8 +123,12 @@ func (db *DB) ClaimAction(ctx context.Context, a bot.Action, jobs []bot.Job) (bo
 		if a.Key != "" {
 			key = a.Key
 		}
+		mute := ""
+		if a.Mute != nil {
+			mute = mustJSON(a.Mute)
+		}
 		args := []any{a.CaseID, string(a.Kind), a.Actor, a.Surface, a.Suggestion, a.Text, a.MentionID, key, string(a.Status), a.Result,
-			a.At.UnixMilli(), ms(a.DoneAt)}
+			a.At.UnixMilli(), ms(a.DoneAt), string(a.Reason), mute}
 		err := tx.queryRow(ctx, insertAction, args...).Scan(&a.ID)
 		if errNoRows(err) && a.Key != "" {
 			key := a.Key

@@ -354,6 +354,16 @@ func applyChange(ctx context.Context, tx *txn, c bot.Case, change bot.CaseChange
 	if err := insertChangeTimers(ctx, tx, c, evs, change.Timers); err != nil {
 		return err
 	}
+	if m := change.Mute; m != nil {
+		mu := *m
+		mu.CaseID = c.ID
+		if f := change.Finish; f != nil {
+			mu.ActionID = f.ActionID
+		}
+		if _, err := insertMute(ctx, tx, mu, now); err != nil {
+			return err
+		}
+	}
 	_, err := insertJobs(ctx, tx, jobs)
 	return err
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/earshothq/earshot/handlers"
 	"github.com/earshothq/earshot/internal/config"
 	"github.com/earshothq/earshot/internal/metrics"
+	"github.com/earshothq/earshot/internal/tuning"
 	"github.com/earshothq/earshot/llm"
 	"github.com/earshothq/earshot/routing"
 	"github.com/earshothq/earshot/sources/replay"
@@ -36,6 +37,7 @@ var (
 	_ handlers.Store = (*store.DB)(nil)
 	_ web.Store      = (*store.DB)(nil)
 	_ web.Actions    = (*handlers.Handlers)(nil)
+	_ web.Mutes      = (*handlers.Handlers)(nil)
 )
 
 // App is a wired earshot, ready to Run.
@@ -48,7 +50,9 @@ type App struct {
 	// Slack is the Slack surface; nil when not configured.
 	Slack *slacksurface.Surface
 	// Rules reloads the rules file; nil on the embedded example.
-	Rules   *Reloader
+	Rules *Reloader
+	// Mutes are the muted authors and terms in force.
+	Mutes   *bot.Mutes
 	log     *slog.Logger
 	handler http.Handler
 }
@@ -144,12 +148,6 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
-	h, err := handlers.New(handlers.Config{
-		Store: db, Teams: teams, Surfaces: surfaceNames, Drafter: drafter, Logger: log, Now: now, Defects: defects,
-	})
-	if err != nil {
-		return nil, err
-	}
 	teamList := func() []bot.Team {
 		r := b.Rules()
 		list := make([]bot.Team, 0, len(r.TeamOrder))
@@ -159,10 +157,29 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		}
 		return list
 	}
+	mutes, err := loadMutes(ctx, db, now, log)
+	if err != nil {
+		return nil, err
+	}
+	repliers, err := webhookRepliers(cfg, now, log)
+	if err != nil {
+		return nil, err
+	}
+	h, err := handlers.New(handlers.Config{
+		Store: db, Teams: teams, Surfaces: surfaceNames, Logger: log, Now: now,
+		Drafter: drafter, Defects: defects,
+		Repliers: repliers, AllTeams: teamList, Mutes: db, MutesChanged: mutes.Reload,
+	})
+	if err != nil {
+		return nil, err
+	}
 	w, err := web.New(web.Options{
 		Store: db, Actions: h, TeamList: teamList, Token: cfg.WebToken, Users: cfg.WebUsers, Addr: cfg.HTTPAddr,
 		Logger: log, Now: now, Metrics: m.Handler(),
-		Ready: db.Ping,
+		Ready: db.Ping, Mutes: h,
+		Tuning: func(ctx context.Context, since time.Time) (tuning.Report, error) {
+			return TuningReport(ctx, db, b.Rules(), since)
+		},
 		Status: func(ctx context.Context) any {
 			st := status(ctx, db, sources)
 			if reloader != nil {
@@ -189,6 +206,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 			Stats: func(ctx context.Context, team string, days int) (string, error) {
 				return StatsText(ctx, db, team, days, now())
 			},
+			Mutes:  h,
 			Logger: log, Now: now,
 		})
 		if err != nil {
@@ -199,7 +217,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	b, err = bot.New(bot.Config{
 		Store: db, Rules: rules, Classifier: classifier, Suggester: suggester, Drafter: drafter,
 		Surfaces: surfaces, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
-		Jobs: defectJobs(h), Timers: h, TimerInterval: cfg.TimerInterval,
+		Jobs: defectJobs(h), Timers: h, TimerInterval: cfg.TimerInterval, Mutes: mutes,
 	})
 	if err != nil {
 		return nil, err
@@ -218,7 +236,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		mux.Handle("/hooks/github", gh)
 	}
 	mux.Handle("/", w.Handler())
-	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Slack: sl, Rules: reloader, log: log, handler: mux}, nil
+	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Slack: sl, Rules: reloader, Mutes: mutes, log: log, handler: mux}, nil
 }
 
 // Handler is every HTTP endpoint earshot serves.
@@ -250,6 +268,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}()
 	botErr := make(chan error, 1)
 	go func() { botErr <- a.Bot.Run(ctx) }()
+	go a.Mutes.Watch(ctx, muteReload)
 	if a.Slack != nil {
 		defer a.Slack.Close()
 		if a.Slack.SocketMode() {

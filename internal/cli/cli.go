@@ -38,6 +38,8 @@ func commands() []command {
 		{"check-config", "validate a rules file and the EARSHOT_* environment", checkConfigCmd},
 		{"rules", "rules test: show which routes match a text or a file of mentions, and why", rulesCmd},
 		{"eval", "score the built-in classifier on a labelled JSONL file", evalCmd},
+		{"coupons", "coupons add POOL FILE | coupons list: codes for delight gestures", couponsCmd},
+		{"dismissals", "what was dismissed and why, and the exclusions that would keep it out", dismissalsCmd},
 		{"version", "print the version", versionCmd},
 	}
 }

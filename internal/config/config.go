@@ -27,6 +27,9 @@ type Config struct {
 	Rules string `envconfig:"RULES"`
 	// WebhookSecret signs POST /hooks/mentions; empty disables the endpoint.
 	WebhookSecret string `envconfig:"WEBHOOK_SECRET"`
+	// WebhookReplyURLs names, per webhook platform, where replies to its
+	// mentions are POSTed, signed with WebhookSecret.
+	WebhookReplyURLs ReplyURLs `envconfig:"WEBHOOK_REPLY_URLS"`
 	// WebToken guards the web inbox; required unless HTTPAddr is loopback.
 	WebToken string `envconfig:"WEB_TOKEN"`
 	// WebUsers gives people their own web tokens ("alice=tok1,bob=tok2"), so
@@ -110,6 +113,10 @@ func (c Config) Validate() error {
 	if c.WebhookSecret != "" && len(c.WebhookSecret) < 16 {
 		errs = append(errs, "EARSHOT_WEBHOOK_SECRET must be at least 16 characters")
 	}
+	if len(c.WebhookReplyURLs) > 0 && c.WebhookSecret == "" {
+		errs = append(errs, "EARSHOT_WEBHOOK_REPLY_URLS needs EARSHOT_WEBHOOK_SECRET: replies are signed with it")
+	}
+	errs = append(errs, c.WebhookReplyURLs.check()...)
 	switch {
 	case c.SlackBotToken != "" && !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
 		errs = append(errs, "EARSHOT_SLACK_BOT_TOKEN does not start with xoxb- (a bot token)")

@@ -40,14 +40,15 @@ func cardMessage(card bot.Card, now time.Time) ([]slack.Block, string) {
 		blocks = append(blocks, slack.NewContextBlock("earshot.links", mrkdwn(clipEscaped(l, maxContextText))))
 	}
 	open := c.State.Open()
-	if open && (len(card.Suggestions) > 0 || card.Drafts.Note != "") {
+	shown := shownSuggestions(card)
+	if len(shown) > 0 || (open && card.Drafts.Note != "") {
 		blocks = append(blocks,
 			slack.NewDividerBlock(),
 			slack.NewSectionBlock(mrkdwn("*Drafted replies* · nothing is sent until someone clicks Send"), nil, nil, slack.SectionBlockOptionBlockID("earshot.drafts")))
-		if line := draftsLine(card.Drafts); line != "" {
+		if line := draftsLine(card.Drafts); open && line != "" {
 			blocks = append(blocks, slack.NewContextBlock("earshot.drafts.info", mrkdwn(clipEscaped(line, maxContextText))))
 		}
-		for i, s := range card.Suggestions {
+		for i, s := range shown {
 			if i == maxShownSuggestions {
 				break
 			}
@@ -274,9 +275,11 @@ func actionRow(card bot.Card) slack.Block {
 			esc,
 			slack.NewButtonBlockElement(actionDefect, base.encode(), plain("File defect")),
 			slack.NewButtonBlockElement(actionClaim, base.encode(), plain("Claim")),
-			slack.NewButtonBlockElement(actionDismiss, base.encode(), plain("Dismiss")),
+			dismissMenu(base),
 			slack.NewButtonBlockElement(actionRedraft, base.encode(), plain("Regenerate")),
 		)
+	} else {
+		els = append(els, slack.NewButtonBlockElement(actionReopen, base.encode(), plain("Reopen")))
 	}
 	if u := buttonURL(firstNonEmpty(card.First.URL, c.URL)); u != "" {
 		open := slack.NewButtonBlockElement(actionOpen, base.encode(), plain("Open post"))

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/earshothq/earshot/bot"
@@ -18,10 +17,12 @@ type command struct {
 	Verb   string
 	CaseID int64 // 0 when not given: implied by the thread, or missing
 	Text   string
-	Rank   int           // send: the suggestion
-	For    time.Duration // mute: how long, 0 for good
-	Team   string        // stats
-	Days   int           // stats
+	Rank   int    // send: the suggestion
+	Team   string // stats
+	Days   int    // stats
+	// Reason is a dismissal's; Mute what a mute or unmute names.
+	Reason bot.DismissReason
+	Mute   *bot.MuteSpec
 }
 
 // usageError is a mistake in what the person typed; it is shown to them.
@@ -51,6 +52,9 @@ var verbs = map[string]bot.ActionKind{
 	"mute":        bot.ActMute,
 	"regenerate":  bot.ActRegenerate,
 	"redraft":     bot.ActRegenerate,
+	"reopen":      bot.ActReopen,
+	"unmute":      "",
+	"mutes":       "",
 }
 
 // maxCommandText bounds what we parse; Slack itself sends at most a few KB.
@@ -85,7 +89,8 @@ func parseCommand(text string) (command, error) {
 	case "redraft":
 		c.Verb = "regenerate"
 	}
-	if verbs[c.Verb] != "" && c.CaseID == 0 {
+	takesCase := verbs[c.Verb] != "" || c.Verb == "unmute"
+	if takesCase && c.CaseID == 0 {
 		id, after, ok, err := caseToken(rest)
 		if err != nil {
 			return command{}, err
@@ -93,7 +98,7 @@ func parseCommand(text string) (command, error) {
 		if ok {
 			c.CaseID, rest = id, after
 		}
-	} else if c.CaseID != 0 && verbs[c.Verb] == "" {
+	} else if c.CaseID != 0 && !takesCase {
 		return command{}, usagef("%s does not take a case number", c.Verb)
 	}
 	switch c.Verb {
@@ -115,13 +120,29 @@ func parseCommand(text string) (command, error) {
 		if c.Text = rest; bot.Length(c.Text) > maxInstruction {
 			return command{}, usagef("an instruction is at most %d characters", maxInstruction)
 		}
-	case "claim", "ack", "dismiss", "resolve":
+	case "claim", "ack", "resolve", "mutes":
 		if rest != "" {
+			if c.Verb == "mutes" {
+				return command{}, usagef("mutes takes nothing more: it lists what is muted")
+			}
 			return command{}, usagef("%s takes only a case number, like `%s #123`", c.Verb, c.Verb)
 		}
+	case "dismiss":
+		if err := parseDismiss(&c, rest); err != nil {
+			return command{}, err
+		}
+	case "reopen":
+		c.Text = rest
 	case "mute":
 		if err := parseMute(&c, rest); err != nil {
 			return command{}, err
+		}
+	case "unmute":
+		if err := parseUnmute(&c, rest); err != nil {
+			return command{}, err
+		}
+		if c.CaseID != 0 && c.namesWhat() {
+			return command{}, usagef("unmute takes a case or what to unmute, not both")
 		}
 	case "route-test":
 		if c.Text = rest; c.Text == "" {
@@ -158,69 +179,6 @@ func nextWord(s string) (word, rest string) {
 	return s[:i], strings.TrimSpace(s[i:])
 }
 
-// parseMute reads "author|term <x> [for 24h]".
-func parseMute(c *command, rest string) error {
-	kind, rest := nextWord(rest)
-	kind = strings.ToLower(kind)
-	if kind != "author" && kind != "term" {
-		return usagef("mute needs what to mute: `mute #123 author @someone for 24h` or `mute #123 term giveaway`")
-	}
-	fields := strings.Fields(rest)
-	if n := len(fields); n >= 2 && strings.EqualFold(fields[n-2], "for") {
-		d, err := parseSpan(fields[n-1])
-		if err != nil {
-			return err
-		}
-		c.For = d
-		fields = fields[:n-2]
-	}
-	what := strings.Join(fields, " ")
-	if what == "" {
-		return usagef("mute %s needs the %s to mute", kind, kind)
-	}
-	if kind == "author" && len(fields) > 1 {
-		return usagef("mute author takes one handle, not %q", clip(what, 60))
-	}
-	c.Text = kind + " " + what
-	if c.For > 0 {
-		c.Text += " for " + formatSpan(c.For)
-	}
-	return nil
-}
-
-// parseSpan reads "30m", "24h", "7d" or "2w", up to a year.
-func parseSpan(s string) (time.Duration, error) {
-	bad := usagef("%q is not a duration; use 30m, 24h, 7d or 2w", clip(s, 20))
-	if len(s) < 2 {
-		return 0, bad
-	}
-	n, err := strconv.Atoi(s[:len(s)-1])
-	if err != nil || n <= 0 {
-		return 0, bad
-	}
-	unit := map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
-	if unit == 0 {
-		return 0, bad
-	}
-	const year = 365 * 24 * time.Hour
-	if int64(n) > int64(year/unit) {
-		return 0, usagef("%q is longer than a year", clip(s, 20))
-	}
-	return time.Duration(n) * unit, nil
-}
-
-func formatSpan(d time.Duration) string {
-	switch {
-	case d%(7*24*time.Hour) == 0:
-		return strconv.FormatInt(int64(d/(7*24*time.Hour)), 10) + "w"
-	case d%(24*time.Hour) == 0:
-		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
-	case d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	}
-	return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
-}
-
 // parseStats reads "[team] [7d]" in either order.
 func parseStats(c *command, rest string) error {
 	c.Days = 7
@@ -255,6 +213,8 @@ func (c command) request(user string) bot.ActionRequest {
 		Surface:  Name,
 		Text:     c.Text,
 		Verified: true,
+		Reason:   c.Reason,
+		Mute:     c.Mute,
 	}
 	if c.Verb == "send" {
 		r.Suggestion, r.Text = c.Rank, ""
@@ -276,8 +236,10 @@ func helpText(cmd string, reactions map[string]routing.Reaction) string {
 		"• `" + cmd + " escalate #123 [note]`: start the team's escalation policy (it pages until someone acks)",
 		"• `" + cmd + " defect #123 [title]`: file a product defect",
 		"• `" + cmd + " regenerate #123 [instruction]`: draft the replies again, e.g. `regenerate #123 shorter`",
-		"• `" + cmd + " claim #123`, `ack #123`, `dismiss #123`, `resolve #123`",
-		"• `" + cmd + " mute #123 author|term <x> [for 24h]`: dismiss and mute",
+		"• `" + cmd + " claim #123`, `ack #123`, `resolve #123`, `reopen #123`",
+		"• `" + cmd + " dismiss #123 [spam|not-about-us|duplicate|other] [note]`: close it, saying why (kept for tuning the rules)",
+		"• `" + cmd + " mute #123 [7d|24h|30d|forever] [reason]`: dismiss and mute its author; `mute #123 author @x 24h`, `mute term \"giveaway\" 24h` (no case: a term or author only)",
+		"• `" + cmd + " unmute #123`, `unmute author @x`, `unmute term \"giveaway\"`, `mutes`: end mutes, list them",
 		"• `" + cmd + " route-test <text>`: which rules and team a post would reach",
 		"• `" + cmd + " stats [team] [7d]`: how the team is doing",
 		"Slash commands cannot be used in threads: in a card's thread, mention the app instead (`@earshot dismiss`) and the case is implied.",

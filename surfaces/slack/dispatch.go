@@ -107,6 +107,9 @@ func (s *Surface) onReaction(ctx context.Context, e slackevents.ReactionAddedEve
 	if kind == bot.ActReply {
 		req.Suggestion = max(r.Suggestion, 1)
 	}
+	if kind == bot.ActDismiss {
+		req.Reason = bot.DismissReason(r.Reason) // dismiss:spam; empty is other
+	}
 	s.act(ctx, req, answer{channel: e.Item.Channel, user: e.User}, false)
 }
 
@@ -125,7 +128,11 @@ func (s *Surface) onMention(ctx context.Context, e slackevents.AppMentionEvent) 
 		s.tell(ctx, to, usageAnswer(err, s.command))
 		return
 	}
-	if verbs[c.Verb] != "" && c.CaseID == 0 {
+	// In a card's thread an action's case is implied (a mute naming a term
+	// there mutes from that case); elsewhere only what needs no case runs
+	// without one (a mute or unmute that names its term or author).
+	implied := c.CaseID == 0 && (verbs[c.Verb] != "" || c.needsCase())
+	if implied && (e.ThreadTimeStamp != "" || c.needsCase()) {
 		if e.ThreadTimeStamp == "" {
 			s.tell(ctx, to, "Mention me in a card's thread, or name the case: `"+escape(c.Verb)+" #123`.")
 			return
@@ -165,7 +172,7 @@ func (s *Surface) onCommand(cmd slack.SlashCommand) response {
 	if err != nil {
 		return response{body: ephemeral(usageAnswer(err, s.command))}
 	}
-	if verbs[c.Verb] != "" && c.CaseID == 0 {
+	if c.needsCase() && c.CaseID == 0 {
 		return response{body: ephemeral("Which case? Name it: `" + escape(s.command+" "+c.Verb) + " #123`. In a card's thread, mention the app instead: slash commands do not work in threads.")}
 	}
 	now, work := s.runCommand(c, to)
@@ -209,6 +216,9 @@ func (s *Surface) runCommand(c command, to answer) (string, func(ctx context.Con
 			s.tell(ctx, to, "```"+clipEscaped(escape(out), maxFallback-10)+"```")
 		}
 	}
+	if c.Verb == "mutes" || c.Verb == "unmute" || (c.Verb == "mute" && c.CaseID == 0) {
+		return "", func(ctx context.Context) { s.runMutes(ctx, c, to) }
+	}
 	req := c.request(to.user)
 	return "", func(ctx context.Context) { s.act(ctx, req, to, true) }
 }
@@ -233,7 +243,11 @@ func (s *Surface) onBlockActions(cb slack.InteractionCallback) response {
 		if act == nil || !strings.HasPrefix(act.ActionID, actionPrefix) || act.ActionID == actionOpen {
 			continue
 		}
-		cl, err := decodeClick(act.Value)
+		value := act.Value
+		if value == "" {
+			value = act.SelectedOption.Value // the Dismiss menu: the reason picked
+		}
+		cl, err := decodeClick(value)
 		if err != nil {
 			s.log.Warn("slack: a card button with a value we did not write", "action_id", act.ActionID, "err", err)
 			continue
@@ -243,9 +257,12 @@ func (s *Surface) onBlockActions(cb slack.InteractionCallback) response {
 		// action; a click on a card that has moved on since is another.
 		rev := "r" + strconv.FormatInt(cl.Rev, 10)
 		switch act.ActionID {
-		case actionClaim, actionDismiss, actionAck:
-			kind := map[string]bot.ActionKind{actionClaim: bot.ActClaim, actionDismiss: bot.ActDismiss, actionAck: bot.ActAck}[act.ActionID]
+		case actionClaim, actionDismiss, actionAck, actionReopen:
+			kind := map[string]bot.ActionKind{actionClaim: bot.ActClaim, actionDismiss: bot.ActDismiss, actionAck: bot.ActAck, actionReopen: bot.ActReopen}[act.ActionID]
 			req := bot.ActionRequest{CaseID: cl.Case, Kind: kind, Actor: actor, Surface: Name, Target: rev, Verified: true}
+			if kind == bot.ActDismiss {
+				req.Reason = bot.DismissReason(cl.Reason)
+			}
 			return response{work: func(ctx context.Context) { s.act(ctx, req, to, false) }}
 		case actionEdit, actionEscalate, actionDefect, actionRedraft:
 			trigger, which := cb.TriggerID, act.ActionID

@@ -21,6 +21,9 @@ func FuzzParseCommand(f *testing.F) {
 		"route-test my <https://acme.example|kettle> broke", "stats", "stats care 30d", "stats 7d care", "stats 0d",
 		"claim #9223372036854775807", "claim #9223372036854775808", "#-1 claim", "ack #1", "acknowledge #2", "resolve #5 done",
 		"REPLY #1 Caps", "reply\t#1\ttabs", "#1 #2 reply x", "frobnicate",
+		"dismiss #12 spam", "dismiss #12 not about us, a band", "dismiss #12 dup", "reopen #12 wrote by email", "mute #12 7d spam bot",
+		`mute term "giveaway" 24h promo`, `mute term "unclosed`, "mute author @x forever", "mute #1 for ever", "unmute #4",
+		`unmute term "free lamp"`, "unmute author @a b", "mutes", "mute #1 99999999d",
 	} {
 		f.Add(s)
 	}
@@ -36,7 +39,7 @@ func FuzzParseCommand(f *testing.F) {
 		if !ok {
 			t.Fatalf("parseCommand(%q) verb %q is not known", text, c.Verb)
 		}
-		if c.CaseID < 0 || (kind == "" && c.CaseID != 0) {
+		if c.CaseID < 0 || (kind == "" && c.CaseID != 0 && c.Verb != "unmute") {
 			t.Fatalf("parseCommand(%q) case %d for %s", text, c.CaseID, c.Verb)
 		}
 		switch c.Verb {
@@ -51,6 +54,20 @@ func FuzzParseCommand(f *testing.F) {
 		case "stats":
 			if c.Days < 1 || c.Days > 365 {
 				t.Fatalf("parseCommand(%q) days %d", text, c.Days)
+			}
+		case "dismiss":
+			if c.Reason != "" && !c.Reason.Valid() {
+				t.Fatalf("parseCommand(%q) reason %q", text, c.Reason)
+			}
+		case "mute":
+			if c.Mute == nil {
+				t.Fatalf("parseCommand(%q) mute without details", text)
+			}
+			if _, _, err := bot.ParsePeriod(c.Mute.Period); err != nil {
+				t.Fatalf("parseCommand(%q) period %q: %v", text, c.Mute.Period, err)
+			}
+			if c.Mute.Kind != "" && strings.TrimSpace(c.Mute.Value) == "" {
+				t.Fatalf("parseCommand(%q) %s without a value", text, c.Mute.Kind)
 			}
 		}
 		if kind != "" {
@@ -69,6 +86,8 @@ func FuzzInteractionPayload(f *testing.F) {
 	f.Add(`{"type":"view_submission","team":{"id":"T111","domain":"workspace-domain"},"user":{"id":"W111","username":"primary-owner","name":"primary-owner","team_id":"T111"},"api_app_id":"A111","token":"verification_token","trigger_id":"111.222.valid","view":{"id":"V111","type":"modal","callback_id":"view-id","private_metadata":"This is for you!","state":{"values":{"hspI":{"maBWU":{"type":"plain_text_input","value":"test"}}}},"hash":"1596530361.3wRYuk3R","root_view_id":"V111","app_id":"A111","bot_id":"B111"},"response_urls":[]}`)
 	f.Add(string(slackfake.BlockAction("U0ALICE", "C0CARE", "1.2", actionSend+".1", "c=12&r=3&s=1&h=00", "t", "")))
 	f.Add(string(slackfake.BlockAction("U0ALICE", "C0CARE", "1.2", actionClaim, "c=12&r=3", "t", "")))
+	f.Add(string(slackfake.SelectAction("U0ALICE", "C0CARE", "1.2", actionDismiss, "c=12&r=3&w=spam", "t", "")))
+	f.Add(string(slackfake.SelectAction("U0ALICE", "C0CARE", "1.2", actionDismiss, "c=12&r=3&w=<!channel>", "t", "")))
 	f.Add(string(slackfake.ViewSubmission("U0ALICE", "V1", viewEdit, "c=12&r=3&p=bluesky&ch=C0CARE",
 		map[string]map[string]any{inputText: {inputText: map[string]any{"type": "plain_text_input", "value": "Thanks!"}}})))
 	f.Add(string(slackfake.ViewSubmission("U0ALICE", "V1", viewEscalate, "c=12&r=3", map[string]map[string]any{

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/earshothq/earshot/bot"
 )
 
 // Action ids of the card's buttons and callback ids of its modals. A Send
@@ -19,7 +21,8 @@ const (
 	actionEscalate = "earshot.escalate"
 	actionDefect   = "earshot.defect"
 	actionClaim    = "earshot.claim"
-	actionDismiss  = "earshot.dismiss"
+	actionDismiss  = "earshot.dismiss" // a menu: its options carry the reason
+	actionReopen   = "earshot.reopen"
 	actionRedraft  = "earshot.regenerate"
 	actionAck      = "earshot.ack"
 	actionOpen     = "earshot.open" // link button: Slack still tells us of the click
@@ -59,6 +62,8 @@ type click struct {
 	// person, and which reply limit the text must meet.
 	Channel  string
 	Platform string
+	// Reason is the Dismiss menu option's reason.
+	Reason string
 }
 
 func (c click) encode() string {
@@ -76,6 +81,9 @@ func (c click) encode() string {
 	}
 	if c.Platform != "" {
 		v.Set("p", c.Platform)
+	}
+	if c.Reason != "" {
+		v.Set("w", c.Reason)
 	}
 	return v.Encode()
 }
@@ -105,6 +113,10 @@ func decodeClick(s string) (click, error) {
 	c.Hash = v.Get("h")
 	c.Channel = v.Get("ch")
 	c.Platform = v.Get("p")
+	c.Reason = v.Get("w")
+	if c.Reason != "" && !bot.DismissReason(c.Reason).Valid() {
+		return click{}, fmt.Errorf("button value %q: bad reason", clip(s, 80))
+	}
 	if len(c.Hash) > 64 || len(c.Channel) > 64 || len(c.Platform) > 64 {
 		return click{}, fmt.Errorf("button value %q: field too long", clip(s, 80))
 	}

@@ -25,6 +25,11 @@ func noteText(card bot.Card, ev bot.Event) string {
 		s = ":new: Case opened"
 	case bot.EventReopened:
 		s = ":arrows_counterclockwise: The customer wrote again; the case is open again"
+		if ev.Actor != "" && ev.MentionID == 0 {
+			s = ":leftwards_arrow_with_hook: " + who(ev.Actor) + ": " + fit(firstNonEmpty(ev.Text, "Reopened"), 2500)
+		}
+	case bot.EventDelight:
+		s = ":gift: " + fit(ev.Text, 2500)
 	case bot.EventSuggested:
 		s = ":memo: " + fit(firstNonEmpty(ev.Text, "New drafts are on the card"), 2500)
 	case bot.EventClaimed:

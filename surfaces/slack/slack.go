@@ -61,6 +61,9 @@ type Options struct {
 	RouteTest func(text string) string
 	// Stats answers "/earshot stats [team] [7d]"; nil turns it off.
 	Stats func(ctx context.Context, team string, days int) (string, error)
+	// Mutes answers "/earshot mute term …", "unmute …" and "mutes"; nil
+	// turns those off (muting from a case goes through Actions).
+	Mutes Mutes
 	// Command is the slash command's name; default "/earshot".
 	Command string
 	// BotUserID is the bot's own user id; empty asks auth.test once.
@@ -99,6 +102,7 @@ type Surface struct {
 	reactions func() map[string]routing.Reaction
 	routeTest func(text string) string
 	stats     func(ctx context.Context, team string, days int) (string, error)
+	mutes     Mutes
 	command   string
 	apiHost   string // host that response_url answers may also go to (a fake in tests)
 	http      *http.Client
@@ -183,6 +187,7 @@ func New(o Options) (*Surface, error) {
 		reactions: o.Reactions,
 		routeTest: o.RouteTest,
 		stats:     o.Stats,
+		mutes:     o.Mutes,
 		command:   o.Command,
 		apiHost:   hostOf(o.APIURL),
 		http:      o.HTTPClient,

@@ -336,6 +336,9 @@ type actionBody struct {
 	Kind       string `json:"kind"`
 	Suggestion int    `json:"suggestion"`
 	Text       string `json:"text"`
+	// Reason is a dismissal's; Mute a mute's details (see care.go).
+	Reason string    `json:"reason"`
+	Mute   *muteBody `json:"mute"`
 }
 
 // parseActionBody decodes one JSON object, naming the field that is wrong.
@@ -377,6 +380,9 @@ func actionRequest(b actionBody, c bot.Case, sugg []bot.Suggestion, actor string
 	}
 	if b.Suggestion != 0 && kind != bot.ActReply {
 		return req, badField("suggestion", "only a reply takes a suggestion")
+	}
+	if fe := careFields(b, &req); fe != nil {
+		return req, fe
 	}
 	switch kind {
 	case bot.ActReply:

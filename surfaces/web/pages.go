@@ -17,7 +17,7 @@ import (
 
 // pages are the full-page templates; each is parsed with the layout and the
 // partials so it can define its own "content".
-var pages = []string{"inbox", "case", "login", "error"}
+var pages = []string{"inbox", "case", "login", "error", "mutes"}
 
 func parseTemplates() (map[string]*template.Template, error) {
 	out := make(map[string]*template.Template, len(pages))
@@ -317,6 +317,9 @@ type caseView struct {
 	Closed      bool
 	// Issues are the linked issues: "lumio/app#412", its address, its state.
 	Issues []issueView
+	// Reasons and Periods are the dismiss and mute forms' choices.
+	Reasons []reasonOption
+	Periods []string
 }
 
 type issueView struct{ Ref, URL, State string }
@@ -333,7 +336,7 @@ var eventPhrases = map[bot.EventKind]string{
 	bot.EventOurPost: "our post appeared in the thread", bot.EventSuggested: "drafted replies",
 	bot.EventClaimed: "claimed the case", bot.EventReplied: "replied", bot.EventAssisted: "replied with a drafted answer",
 	bot.EventEscalated: "escalated", bot.EventAcked: "acknowledged", bot.EventDefect: "filed a defect",
-	bot.EventDismissed: "dismissed the case", bot.EventResolved: "resolved the case", bot.EventMuted: "muted the author",
+	bot.EventDismissed: "dismissed the case", bot.EventResolved: "resolved the case", bot.EventMuted: "muted",
 	bot.EventReopened: "reopened the case", bot.EventActionFail: "an action failed", bot.EventNote: "added a note",
 	bot.EventRegenerated: "regenerated the drafts", bot.EventSLAReminder: "reminded the team",
 	bot.EventSLABreach: "recorded a missed SLA", bot.EventPaged: "paged", bot.EventDefectFixed: "heard from the issue tracker",
@@ -444,6 +447,8 @@ func (s *Server) caseView(r *http.Request, d caseResponse) caseView {
 		ReplyLimit:  bot.ReplyLimit(c.Platform),
 		DefectTitle: defectTitle(c),
 		Closed:      !c.State.Open(),
+		Reasons:     dismissReasons,
+		Periods:     mutePeriods,
 	}
 	v.First, v.Thread = buildThread(c, d.Mentions, d.Events, now)
 	for _, sg := range d.Suggestions {

@@ -23,6 +23,12 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /api/cases/{id}/actions", s.apiAction)
 	mux.HandleFunc("GET /api/teams", s.apiTeams)
 	mux.HandleFunc("GET /api/status", s.apiStatus)
+	mux.HandleFunc("GET /mutes", s.handleMutes)
+	mux.HandleFunc("GET /api/mutes", s.apiMutes)
+	mux.HandleFunc("POST /api/mutes", s.apiMute)
+	mux.HandleFunc("DELETE /api/mutes/{id}", s.apiUnmute)
+	mux.HandleFunc("POST /api/unmute", s.apiUnmute)
+	mux.HandleFunc("GET /api/dismissals", s.apiDismissals)
 
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /metrics", s.handleMetrics)

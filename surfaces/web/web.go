@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/internal/tuning"
 )
 
 // Store is what the inbox reads; *store.DB satisfies it.
@@ -68,6 +69,11 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// Status, when set, is served as JSON at /api/status (sources, pending jobs).
 	Status func(ctx context.Context) any
+	// Mutes, when set, serves /mutes and /api/mutes.
+	Mutes Mutes
+	// Tuning, when set, serves /api/dismissals: what was dismissed since a
+	// time and the exclusions that would have kept it out.
+	Tuning func(ctx context.Context, since time.Time) (tuning.Report, error)
 }
 
 // DefaultAddr is where the inbox listens when Options.Addr is empty.
@@ -88,6 +94,8 @@ type Server struct {
 	metrics http.Handler
 	ready   func(ctx context.Context) error
 	status  func(ctx context.Context) any
+	mutes   Mutes
+	tuning  func(ctx context.Context, since time.Time) (tuning.Report, error)
 
 	tmpl      map[string]*template.Template
 	static    fs.FS
@@ -154,6 +162,8 @@ func New(o Options) (*Server, error) {
 		metrics:   o.Metrics,
 		ready:     o.Ready,
 		status:    o.Status,
+		mutes:     o.Mutes,
+		tuning:    o.Tuning,
 		static:    static,
 		hub:       newHub(),
 		heartbeat: 15 * time.Second,

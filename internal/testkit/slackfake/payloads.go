@@ -151,6 +151,27 @@ func BlockAction(user, channel, messageTS, actionID, value, triggerID, responseU
 	})
 }
 
+// SelectAction is a block_actions payload: user picked the option carrying
+// value in the static_select menu actionID on the message channel/messageTS.
+func SelectAction(user, channel, messageTS, actionID, value, triggerID, responseURL string) []byte {
+	return mustJSON(map[string]any{
+		"type":       "block_actions",
+		"user":       map[string]any{"id": user, "username": "someone", "name": "someone", "team_id": TeamID},
+		"api_app_id": AppID, "token": "fake-verification-token",
+		"container":    map[string]any{"type": "message", "message_ts": messageTS, "channel_id": channel, "is_ephemeral": false},
+		"trigger_id":   triggerID,
+		"team":         map[string]any{"id": TeamID, "domain": "earshot-fake"},
+		"channel":      map[string]any{"id": channel, "name": "care"},
+		"message":      map[string]any{"type": "message", "ts": messageTS, "user": BotUserID, "bot_id": BotID},
+		"response_url": responseURL,
+		"actions": []map[string]any{{
+			"action_id": actionID, "block_id": "earshot.actions", "type": "static_select",
+			"selected_option": map[string]any{"text": map[string]any{"type": "plain_text", "text": "Option", "emoji": true}, "value": value},
+			"placeholder":     map[string]any{"type": "plain_text", "text": "Pick", "emoji": true}, "action_ts": "1700000200.000400",
+		}},
+	})
+}
+
 // ViewSubmission is a view_submission payload: user submitted the modal
 // callbackID with privateMetadata and state values (block id → action id →
 // value object, e.g. {"type":"plain_text_input","value":"…"}).

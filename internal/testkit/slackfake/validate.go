@@ -38,6 +38,12 @@ type element struct {
 	MaxLength    int      `json:"max_length"`
 	InitialValue string   `json:"initial_value"`
 	Placeholder  *textObj `json:"placeholder"`
+	Options      []option `json:"options"`
+}
+
+type option struct {
+	Text  *textObj `json:"text"`
+	Value string   `json:"value"`
 }
 
 type block struct {
@@ -91,7 +97,19 @@ func checkElement(e *element, ids map[string]bool, inModal bool) bool {
 			limit = e.MaxLength
 		}
 		return length(e.InitialValue) <= limit && (e.Placeholder == nil || checkText(e.Placeholder, 150, true))
-	case "multi_users_select", "users_select", "static_select", "multi_static_select", "conversations_select", "datepicker", "overflow", "image":
+	case "static_select", "multi_static_select", "overflow":
+		// Options as Slack documents them: 1 to 100, plain text up to 75
+		// characters, values up to 150 (overflow menus take 2 to 5).
+		if len(e.Options) == 0 || len(e.Options) > 100 {
+			return false
+		}
+		for _, o := range e.Options {
+			if !checkText(o.Text, 75, true) || o.Value == "" || length(o.Value) > 150 {
+				return false
+			}
+		}
+		return e.Placeholder == nil || checkText(e.Placeholder, 150, true)
+	case "multi_users_select", "users_select", "conversations_select", "datepicker", "image":
 		return e.Placeholder == nil || checkText(e.Placeholder, 150, true)
 	}
 	return false

@@ -127,7 +127,8 @@
     dismiss: "Dismissed",
     resolve: "Resolved",
     acknowledge: "Acknowledged",
-    mute: "Muted",
+    mute: "Muted: new posts open no case",
+    reopen: "Reopened",
     regenerate: "Drafting again: the new replies appear here"
   };
 
@@ -138,6 +139,14 @@
     var body = { kind: form.getAttribute("data-kind") };
     var s = form.elements.namedItem("suggestion");
     if (s) body.suggestion = parseInt(s.value, 10);
+    var reason = form.elements.namedItem("reason");
+    if (reason) body.reason = reason.value;
+    var mk = form.elements.namedItem("mute_kind");
+    if (mk) {
+      body.mute = { kind: mk.value, period: form.elements.namedItem("mute_period").value };
+      var mv = form.elements.namedItem("mute_value");
+      if (mv && mv.value.trim()) body.mute.value = mv.value.trim();
+    }
     var t = form.elements.namedItem("text");
     if (t) {
       if (t.matches("textarea[data-limit]") && !updateCounter(t)) return;
@@ -169,6 +178,43 @@
         }
         if (t && form.classList.contains("editor")) t.value = t.defaultValue;
         refreshCase();
+      });
+    }).catch(function () {
+      toast("Could not reach earshot; check the connection and try again", true);
+    }).finally(function () {
+      buttons.forEach(function (b) { b.disabled = false; });
+    });
+  });
+
+  // ---- forms posting JSON to the API (the mutes page) ----
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest && e.target.closest("form.api");
+    if (!form) return;
+    e.preventDefault();
+    var body = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name) body[el.name] = el.value;
+    });
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    fetch(form.action, {
+      method: form.getAttribute("data-method") || "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        if (res.status === 401) {
+          location.href = "/login?next=" + encodeURIComponent(location.pathname);
+          return;
+        }
+        if (!res.ok) {
+          toast(data.error || "That did not work (" + res.status + ")", true);
+          return;
+        }
+        toast(form.getAttribute("data-done") || "Done");
+        setTimeout(function () { location.reload(); }, 400);
       });
     }).catch(function () {
       toast("Could not reach earshot; check the connection and try again", true);
