@@ -2,11 +2,9 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -35,32 +33,8 @@ func start(t *testing.T, dbPath string) *running {
 		DatabaseURL: dbPath, HTTPAddr: "127.0.0.1:0", WebhookSecret: secret,
 		Sample: "true", SampleInterval: 0, JobWorkers: 4, LogLevel: "info", LogFormat: "text",
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	r := &running{t: t, base: "http://" + ln.Addr().String()}
-	var once bool
-	r.stop = func() {
-		if once {
-			return
-		}
-		once = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		a.Store.Close()
-	}
-	t.Cleanup(r.stop)
-	return r
+	srv := serve(t, cfg, app.Options{})
+	return &running{t: t, base: srv.Base, stop: srv.Stop}
 }
 
 func (r *running) get(path string, v any) {

@@ -1,15 +1,11 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -45,35 +41,14 @@ route:
 func careApp(t *testing.T, receiver string) (*app.App, *running) {
 	t.Helper()
 	dir := t.TempDir()
-	rules := filepath.Join(dir, "earshot.yaml")
-	if err := os.WriteFile(rules, []byte(careRules), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rules := rulesFile(t, dir, careRules)
 	cfg := config.Config{
 		DatabaseURL: filepath.Join(dir, "e.db"), HTTPAddr: "127.0.0.1:0", Rules: rules, Sample: "false",
 		WebhookSecret: secret, WebhookReplyURLs: config.ReplyURLs{"intercom": receiver},
 		JobWorkers: 4, LogLevel: "info", LogFormat: "text",
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		a.Store.Close()
-	})
-	return a, &running{t: t, base: "http://" + ln.Addr().String()}
+	srv := serve(t, cfg, app.Options{})
+	return srv.App, &running{t: t, base: srv.Base}
 }
 
 // post sends a JSON body and returns the status and the decoded answer.

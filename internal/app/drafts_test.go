@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -27,22 +26,8 @@ func withModel(tb testing.TB, model *openaifake.Server, timeout time.Duration) (
 	if model != nil {
 		cfg.LLM = llm.Config{BaseURL: model.URL, Model: "fake-model", Timeout: timeout, MaxConcurrent: 4, CacheSize: 64}
 	}
-	if err := cfg.Validate(); err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	tb.Cleanup(func() { cancel(); <-done; a.Store.Close() })
-	return a, "http://" + ln.Addr().String(), ctx
+	srv := serve(tb, cfg, app.Options{})
+	return srv.App, srv.Base, srv.Ctx
 }
 
 func ingestOne(tb testing.TB, ctx context.Context, a *app.App, id, text string) int64 {

@@ -3,9 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -74,40 +71,15 @@ type escApp struct {
 
 func startEscApp(t *testing.T, fake *slackfake.Fake, dbPath string, clk *testClock) *escApp {
 	t.Helper()
-	rules := filepath.Join(filepath.Dir(dbPath), "earshot.yaml")
-	if err := os.WriteFile(rules, []byte(escalationRules), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rules := rulesFile(t, filepath.Dir(dbPath), escalationRules)
 	cfg := config.Config{
 		DatabaseURL: dbPath, HTTPAddr: "127.0.0.1:0", Rules: rules, Sample: "false",
 		JobWorkers: 8, LogLevel: "info", LogFormat: "text",
 		SlackBotToken: fake.BotToken, SlackAppToken: fake.AppToken, SlackAPIURL: fake.APIURL(),
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Now: clk.Now, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	var once sync.Once
-	e := &escApp{App: a, stop: func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-			a.Store.Close()
-		})
-	}}
-	t.Cleanup(e.stop)
+	srv := serve(t, cfg, app.Options{Now: clk.Now})
+	ctx := srv.Ctx
+	e := &escApp{App: srv.App, stop: srv.Stop}
 	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
 	defer wcancel()
 	if err := fake.WaitConnected(wctx); err != nil {

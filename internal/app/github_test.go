@@ -2,12 +2,9 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,36 +39,14 @@ const ghSecret = "a-github-webhook-secret-for-tests"
 func githubApp(t *testing.T, fake *githubfake.Fake) *running {
 	t.Helper()
 	dir := t.TempDir()
-	rules := filepath.Join(dir, "earshot.yaml")
-	if err := os.WriteFile(rules, []byte(githubRules), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rules := rulesFile(t, dir, githubRules)
 	cfg := config.Config{
 		DatabaseURL: filepath.Join(dir, "e.db"), HTTPAddr: "127.0.0.1:0", Rules: rules, Sample: "false",
 		WebhookSecret: secret, JobWorkers: 4, LogLevel: "info", LogFormat: "text",
 		GitHubToken: githubfake.Token, GitHubAPIURL: fake.URL(), GitHubWebhookSecret: ghSecret,
 		PublicURL: "https://earshot.example.com",
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		a.Store.Close()
-	})
-	return &running{t: t, base: "http://" + ln.Addr().String()}
+	return &running{t: t, base: serve(t, cfg, app.Options{}).Base}
 }
 
 func (r *running) mention(id, handle, text string) bot.Case {

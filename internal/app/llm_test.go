@@ -1,8 +1,6 @@
 package app_test
 
 import (
-	"context"
-	"net"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,22 +24,8 @@ func TestLLMFallbackIsNotedAndCardIsNotHeldUp(t *testing.T) {
 		JobWorkers: 4, LogLevel: "info", LogFormat: "text",
 		LLM: llm.Config{BaseURL: model.URL, Model: "fake-model", Timeout: 5 * time.Second, MaxConcurrent: 2, CacheSize: 16},
 	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := app.New(ctx, cfg, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, ln) }()
-	defer func() { cancel(); <-done; a.Store.Close() }()
+	srv := serve(t, cfg, app.Options{})
+	a, ctx := srv.App, srv.Ctx
 
 	ingest := func(id, text string) int64 {
 		res, err := a.Bot.IngestBatch(ctx, []bot.Mention{{Platform: "bluesky", ExternalID: id, CreatedAt: time.Now(),
