@@ -99,20 +99,14 @@ func Parse(text string) (Command, error) {
 		c.CaseID, rest = id, after
 	}
 	word, rest := nextWord(rest)
-	c.Verb = strings.ToLower(word)
-	if c.Verb == "" {
-		c.Verb = "help"
+	verb := strings.ToLower(word)
+	if verb == "" {
+		verb = "help"
 	}
-	if _, ok := verbs[c.Verb]; !ok {
+	if _, ok := verbs[verb]; !ok {
 		return Command{}, usagef("unknown command %q; try `help`", Clip(word, 40))
 	}
-	switch c.Verb {
-	case "acknowledge":
-		c.Verb = "ack"
-	case "redraft":
-		c.Verb = "regenerate"
-	}
-	if verbs[c.Verb] != "" && c.CaseID == 0 {
+	if verbs[verb] != "" && c.CaseID == 0 {
 		id, after, ok, err := caseToken(rest)
 		if err != nil {
 			return Command{}, err
@@ -120,7 +114,32 @@ func Parse(text string) (Command, error) {
 		if ok {
 			c.CaseID, rest = id, after
 		}
-	} else if c.CaseID != 0 && verbs[c.Verb] == "" {
+	}
+	return Build(verb, c.CaseID, rest)
+}
+
+// Build is the grammar after the verb and the case: for surfaces whose
+// commands come structured (Discord's options), so a reply that starts
+// with "#1" is never read as a case number. caseID is 0 when not given.
+func Build(verb string, caseID int64, rest string) (Command, error) {
+	c := Command{Verb: strings.ToLower(verb), CaseID: caseID}
+	if len(rest) > MaxText {
+		return Command{}, usagef("that is %d bytes; keep it under %d", len(rest), MaxText)
+	}
+	rest = strings.TrimSpace(rest)
+	if _, ok := verbs[c.Verb]; !ok {
+		return Command{}, usagef("unknown command %q; try `help`", Clip(verb, 40))
+	}
+	switch c.Verb {
+	case "acknowledge":
+		c.Verb = "ack"
+	case "redraft":
+		c.Verb = "regenerate"
+	}
+	if c.CaseID < 0 {
+		return Command{}, usagef("#%d is not a case number; write it like #123", c.CaseID)
+	}
+	if c.CaseID != 0 && verbs[c.Verb] == "" {
 		return Command{}, usagef("%s does not take a case number", c.Verb)
 	}
 	switch c.Verb {

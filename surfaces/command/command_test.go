@@ -61,6 +61,26 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestBuild(t *testing.T) {
+	// Structured options: text that starts with "#1" stays text.
+	c, err := Build("reply", 0, "#1 fan here, thanks!")
+	if err != nil || c.CaseID != 0 || c.Text != "#1 fan here, thanks!" || !c.NeedsCase() {
+		t.Fatalf("Build reply = %+v, %v", c, err)
+	}
+	if c, err := Build("Redraft", 7, " shorter "); err != nil || c.Verb != "regenerate" || c.CaseID != 7 || c.Text != "shorter" {
+		t.Fatalf("Build redraft = %+v, %v", c, err)
+	}
+	for _, bad := range []struct {
+		verb string
+		id   int64
+		rest string
+	}{{"stats", 3, ""}, {"claim", -1, ""}, {"nope", 1, ""}, {"send", 1, "x"}} {
+		if _, err := Build(bad.verb, bad.id, bad.rest); err == nil {
+			t.Errorf("Build(%q, %d, %q) succeeded", bad.verb, bad.id, bad.rest)
+		}
+	}
+}
+
 func TestRequest(t *testing.T) {
 	c, err := Parse("send #3 2")
 	if err != nil {
