@@ -227,7 +227,9 @@ func New(o Options) (*Surface, error) {
 		cancel:  cancel,
 	}
 	s.roles = &roleNames{s: s, fetched: map[string]time.Time{}, names: map[string]map[string]string{}}
-	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) { s.spawn(func(ctx context.Context) { s.onReaction(ctx, r) }) })
+	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
+		s.spawn(func(ctx context.Context) { s.onReaction(ctx, r) })
+	})
 	dg.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { s.onGatewayInteraction(i.Interaction) })
 	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 		s.log.Info("discord: connected to the gateway", "guilds", len(r.Guilds))
