@@ -39,7 +39,7 @@ func cardMessage(card bot.Card, now time.Time) (string, *discordgo.MessageEmbed,
 		Title:  clip(headline(c), maxEmbedTitle),
 		URL:    safeURL(firstNonEmpty(card.First.URL, c.URL)),
 		Color:  colour(c),
-		Author: &discordgo.MessageEmbedAuthor{Name: clip(authorLine(card), maxAuthorName)},
+		Author: &discordgo.MessageEmbedAuthor{Name: clip(defang(authorLine(card)), maxAuthorName)},
 		Footer: &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("earshot · case #%d rev %d · team %s", c.ID, c.Rev, clip(card.Team.Name, 100))},
 	}
 	if !card.First.CreatedAt.IsZero() {
@@ -150,14 +150,15 @@ func reach(n int) string {
 // words from the mention).
 func labelLine(l bot.Labels, rules []string) string {
 	var parts []string
+	// Sentiment, intent and urgency are the classifier's own words.
 	if l.Sentiment != "" {
-		parts = append(parts, escape(fmt.Sprintf("%s (%+.2f)", l.Sentiment, l.Score)))
+		parts = append(parts, fmt.Sprintf("%s (%+.2f)", l.Sentiment, l.Score))
 	}
 	if l.Intent != "" {
-		parts = append(parts, escape(string(l.Intent)))
+		parts = append(parts, string(l.Intent))
 	}
 	if l.Urgency != "" {
-		u := "urgency **" + escape(string(l.Urgency)) + "**"
+		u := "urgency **" + string(l.Urgency) + "**"
 		if l.Pressing {
 			u += " (pressing)"
 		}

@@ -81,11 +81,12 @@ type Options struct {
 	// Command is the slash command's name; default "earshot".
 	Command string
 
-	// Pacing of posts per channel, a little under Discord's five messages
-	// per five seconds per channel (default 0.9/s, bursts of 4), and for the
-	// whole bot a little under its 50 requests a second (default 40/s). A
-	// post that would wait longer than MaxWait (default 10s) is handed back
-	// as a bot.RetryError.
+	// Pacing of posts, edits and thread starts per channel, under Discord's
+	// five per five seconds (default 0.75/s with no burst: at most four in
+	// any five seconds, so a clock out of step with Discord's never meets
+	// the fifth), and for the whole bot under its 50 requests a second
+	// (default 40/s). A post that would wait longer than MaxWait (default
+	// 10s) is handed back as a bot.RetryError.
 	PerSecond       float64
 	Burst           int
 	GlobalPerSecond float64
@@ -117,6 +118,7 @@ type Surface struct {
 	log       *slog.Logger
 	now       func() time.Time
 	pace      *pace.Pacer
+	paceOpts  pace.Options // kept for tests, which move a fake clock when it waits
 	threads   *threadMemory
 	blocked   *blocklist
 	roles     *roleNames
@@ -179,10 +181,10 @@ func New(o Options) (*Surface, error) {
 		o.Now = time.Now
 	}
 	if o.PerSecond <= 0 {
-		o.PerSecond = 0.9
+		o.PerSecond = 0.75
 	}
 	if o.Burst <= 0 {
-		o.Burst = 4
+		o.Burst = 1
 	}
 	if o.GlobalPerSecond <= 0 {
 		o.GlobalPerSecond = 40
@@ -219,13 +221,14 @@ func New(o Options) (*Surface, error) {
 		command:   o.Command,
 		log:       o.Logger,
 		now:       o.Now,
-		pace: pace.New(pace.Options{Name: "discord", PerSecond: o.PerSecond, Burst: o.Burst,
-			GlobalPerSecond: o.GlobalPerSecond, GlobalBurst: int(o.GlobalPerSecond / 4), MaxWait: o.MaxWait, Now: o.Now}),
+		paceOpts: pace.Options{Name: "discord", PerSecond: o.PerSecond, Burst: o.Burst,
+			GlobalPerSecond: o.GlobalPerSecond, GlobalBurst: max(1, int(o.GlobalPerSecond/4)), MaxWait: o.MaxWait, Now: o.Now},
 		threads: newThreadMemory(),
 		blocked: &blocklist{now: o.Now, until: map[string]blocked{}},
 		ctx:     ctx,
 		cancel:  cancel,
 	}
+	s.pace = pace.New(s.paceOpts)
 	s.roles = &roleNames{s: s, fetched: map[string]time.Time{}, names: map[string]map[string]string{}}
 	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.MessageReactionAdd) {
 		s.spawn(func(ctx context.Context) { s.onReaction(ctx, r) })
@@ -353,7 +356,7 @@ func (s *Surface) show(ctx context.Context, channel, ref, content string, embed 
 		if err != nil {
 			return "", bot.Permanent(fmt.Errorf("discord: %s: %w", what, err))
 		}
-		if err := s.ready(ctx, ch); err != nil {
+		if err := s.ready(ctx, ch, ch+routeEdit); err != nil {
 			return "", err
 		}
 		embeds := []*discordgo.MessageEmbed{embed}
@@ -364,11 +367,11 @@ func (s *Surface) show(ctx context.Context, channel, ref, content string, embed 
 			return ref, nil
 		}
 		if !repost || apiCode(err) != codeUnknownMessage || channel == "" {
-			return "", s.mapErr(err, ch, "edit "+what)
+			return "", s.mapErr(err, ch, ch+routeEdit, "edit "+what)
 		}
 		s.log.Warn("discord: card gone, posting it again", "what", what, "ref", ref)
 	}
-	if err := s.ready(ctx, channel); err != nil {
+	if err := s.ready(ctx, channel, channel); err != nil {
 		return "", err
 	}
 	m, err := s.dg.ChannelMessageSendComplex(channel, &discordgo.MessageSend{
@@ -376,19 +379,28 @@ func (s *Surface) show(ctx context.Context, channel, ref, content string, embed 
 		StickerIDs: []string{},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		return "", s.mapErr(err, channel, "post "+what)
+		return "", s.mapErr(err, channel, channel, "post "+what)
 	}
 	return makeRef(m.ChannelID, m.ID), nil
 }
 
-// ready waits for channel's turn, unless Discord refused the channel
-// recently: then nothing is sent (each refusal counts towards Discord's
-// invalid-request ban) and the job tries again once the refusal is old.
-func (s *Surface) ready(ctx context.Context, channel string) error {
+// Discord limits posts, edits and thread starts in a channel separately
+// (a thread is a channel of its own); each gets its own pace, keyed by the
+// channel and these suffixes.
+const (
+	routeEdit   = "/edit"
+	routeThread = "/threads"
+)
+
+// ready waits for key's turn (a channel's posts, edits or thread starts),
+// unless Discord refused the channel recently: then nothing is sent (each
+// refusal counts towards Discord's invalid-request ban) and the job tries
+// again once the refusal is old.
+func (s *Surface) ready(ctx context.Context, channel, key string) error {
 	if err := s.blocked.check(channel); err != nil {
 		return err
 	}
-	return s.pace.Wait(ctx, channel)
+	return s.pace.Wait(ctx, key)
 }
 
 // Note adds one line about ev to the card's thread, starting the thread on
@@ -406,7 +418,7 @@ func (s *Surface) Note(ctx context.Context, card bot.Card, ref string, ev bot.Ev
 	if err != nil {
 		return err
 	}
-	if err := s.ready(ctx, thread); err != nil {
+	if err := s.ready(ctx, ch, thread); err != nil {
 		return err
 	}
 	allowed := noPings()
@@ -420,7 +432,7 @@ func (s *Surface) Note(ctx context.Context, card bot.Card, ref string, ev bot.Ev
 			s.threads.forget(thread) // deleted: the next try starts it again
 			return fmt.Errorf("discord: note %s on case %d: the card's thread is gone; starting a new one: %w", ev.Kind, card.Case.ID, err)
 		}
-		return s.mapErr(err, ch, fmt.Sprintf("note %s on case %d in thread %s", ev.Kind, card.Case.ID, thread))
+		return s.mapErr(err, ch, thread, fmt.Sprintf("note %s on case %d in thread %s", ev.Kind, card.Case.ID, thread))
 	}
 	return nil
 }
@@ -431,7 +443,7 @@ func (s *Surface) thread(ctx context.Context, channel, message string, card bot.
 	if s.threads.known(message) {
 		return message, nil
 	}
-	if err := s.ready(ctx, channel); err != nil {
+	if err := s.ready(ctx, channel, channel+routeThread); err != nil {
 		return "", err
 	}
 	name := clip(fmt.Sprintf("Case #%d · %s on %s", card.Case.ID, firstNonEmpty(string(card.Case.Labels.Intent), "mention"),
@@ -440,7 +452,7 @@ func (s *Surface) thread(ctx context.Context, channel, message string, card bot.
 		Name: name, AutoArchiveDuration: 10080, // a week: threads reopen when written to
 	}, discordgo.WithContext(ctx))
 	if err != nil && apiCode(err) != codeThreadExists {
-		return "", s.mapErr(err, channel, fmt.Sprintf("start the thread of case %d", card.Case.ID))
+		return "", s.mapErr(err, channel, channel+routeThread, fmt.Sprintf("start the thread of case %d", card.Case.ID))
 	}
 	s.threads.remember(message, channel)
 	return message, nil

@@ -54,17 +54,17 @@ func httpStatus(err error) int {
 }
 
 // mapErr turns a discordgo error into what the job runner understands: a
-// 429 becomes a RetryError after Discord's retry_after (and stops the
-// channel meanwhile); a refusal retrying cannot fix is permanent, names the
+// 429 becomes a RetryError after Discord's retry_after (and stops key, the
+// channel's route, meanwhile); a refusal retrying cannot fix is permanent, names the
 // channel and quarantines it; anything else is retried with back-off.
-func (s *Surface) mapErr(err error, channel, what string) error {
+func (s *Surface) mapErr(err error, channel, key, what string) error {
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) {
 		after := rl.RetryAfter
 		if after <= 0 {
 			after = time.Second
 		}
-		s.pace.Limited(channel, after, false)
+		s.pace.Limited(key, after, false)
 		return &bot.RetryError{After: after, Err: fmt.Errorf("discord: %s in channel %s: rate limited: %w", what, channel, err)}
 	}
 	status, code := httpStatus(err), apiCode(err)

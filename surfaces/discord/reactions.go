@@ -140,7 +140,7 @@ func (s *Surface) say(ctx context.Context, channel, message string, card bot.Car
 	if err != nil {
 		return err
 	}
-	if err := s.ready(ctx, thread); err != nil {
+	if err := s.ready(ctx, channel, thread); err != nil {
 		return err
 	}
 	_, err = s.dg.ChannelMessageSendComplex(thread, &discordgo.MessageSend{
@@ -148,7 +148,7 @@ func (s *Surface) say(ctx context.Context, channel, message string, card bot.Car
 		Embeds: []*discordgo.MessageEmbed{}, Components: []discordgo.MessageComponent{}, StickerIDs: []string{},
 	}, discordgo.WithContext(ctx))
 	if err != nil {
-		return s.mapErr(err, thread, fmt.Sprintf("answer in the thread of case %d", card.Case.ID))
+		return s.mapErr(err, channel, thread, fmt.Sprintf("answer in the thread of case %d", card.Case.ID))
 	}
 	return nil
 }

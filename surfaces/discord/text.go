@@ -52,6 +52,14 @@ func escape(s string) string {
 	return orderedList.ReplaceAllString(markdownEscaper.Replace(s), `$1\.`)
 }
 
+// defang makes public text inert in fields Discord shows as plain text
+// (an embed's author name): markdown escapes would show there, so a
+// zero-width space after "<" and "@" keeps mentions and @everyone from
+// being read as such, should Discord ever parse the field.
+func defang(s string) string { return defanger.Replace(s) }
+
+var defanger = strings.NewReplacer("<", "<\u200b", "@", "@\u200b")
+
 // units counts s the way we check Discord's limits.
 func units(s string) int {
 	n := 0

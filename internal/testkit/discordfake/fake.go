@@ -221,6 +221,15 @@ func (f *Fake) SetRoles(guild string, roles ...Role) {
 	f.roles[guild] = slices.Clone(roles)
 }
 
+// DeleteMessage deletes one of the bot's messages, as a moderator might.
+func (f *Fake) DeleteMessage(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.byID, id)
+	delete(f.threads, id)
+	f.msgs = slices.DeleteFunc(f.msgs, func(m *Message) bool { return m.ID == id })
+}
+
 // Calls returns the recorded REST calls whose "METHOD /path" starts with
 // prefix ("" for all), oldest first.
 func (f *Fake) Calls(prefix string) []Call {
@@ -290,7 +299,7 @@ func (f *Fake) InvalidRequests() int {
 }
 
 // Violations lists messages that could have pinged: sent without
-// allowed_mentions {"parse": []} (and no explicit lists).
+// allowed_mentions {"parse": []} (or with a list of roles).
 func (f *Fake) Violations() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
