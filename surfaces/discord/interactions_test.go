@@ -175,7 +175,9 @@ func TestReactionEscalates(t *testing.T) {
 
 func TestCustomEmojiReaction(t *testing.T) {
 	e := newEnv(t, func(o *Options) {
-		o.Reactions = func() map[string]routing.Reaction { return map[string]routing.Reaction{"earshot_claim": {Action: "claim"}} }
+		o.Reactions = func() map[string]routing.Reaction {
+			return map[string]routing.Reaction{"earshot_claim": {Action: "claim"}}
+		}
 	})
 	e.connect()
 	_, msg := e.post(sampleCard())
