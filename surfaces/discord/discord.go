@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -61,8 +62,11 @@ type Options struct {
 	GuildIDs []string
 	// PublicKey (hex) switches the HTTP interactions endpoint on (Handler).
 	PublicKey string
-	// Transport carries REST calls (tests point it at a fake); the gateway
-	// URL comes from the REST API.
+	// APIURL sends REST calls to another server (a fake in tests, a
+	// proxy): each request's scheme and host are replaced, paths stay
+	// Discord's (/api/v9/…), and the gateway's address comes from there.
+	APIURL string
+	// Transport carries REST calls; default net/http's.
 	Transport http.RoundTripper
 
 	Actions Actions
@@ -156,6 +160,13 @@ func New(o Options) (*Surface, error) {
 			return nil, fmt.Errorf("discord: guild id %q: want a numeric server id", g)
 		}
 		guilds[g] = true
+	}
+	if o.APIURL != "" {
+		u, err := url.Parse(o.APIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("discord: API URL %q: want http(s)://host", o.APIURL)
+		}
+		o.Transport = rewrite{scheme: u.Scheme, host: u.Host, next: o.Transport}
 	}
 	var key ed25519.PublicKey
 	if o.PublicKey != "" {
@@ -456,4 +467,22 @@ func (s *Surface) thread(ctx context.Context, channel, message string, card bot.
 	}
 	s.threads.remember(message, channel)
 	return message, nil
+}
+
+// rewrite sends every request to one scheme and host, paths unchanged:
+// discordgo's endpoints are package variables, fixed at Discord's address,
+// and are left alone.
+type rewrite struct {
+	scheme, host string
+	next         http.RoundTripper
+}
+
+func (r rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.URL.Scheme, req.URL.Host, req.Host = r.scheme, r.host, r.host
+	next := r.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return next.RoundTrip(req)
 }
