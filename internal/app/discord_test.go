@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -238,4 +239,62 @@ func TestDiscordHTTPInteractions(t *testing.T) {
 		c, err := a.Store.Case(ctx, caseID)
 		return err == nil && c.Assignee == "discord:400000000000000001"
 	})
+}
+
+// BenchmarkDiscordStorm is the storm target on Discord: 1,000 mentions for
+// one channel within 10 s, the fake enforcing Discord's five messages per
+// five seconds per channel. It reports the 429s provoked (want 0), the REST
+// calls made and the seconds until every case was visible in Discord, on a
+// card of its own or counted on the storm card.
+//
+//	go test ./internal/app -run '^$' -bench DiscordStorm -benchtime 1x
+func BenchmarkDiscordStorm(b *testing.B) {
+	for b.Loop() {
+		fake := discordfake.New()
+		b.Cleanup(fake.Close) // after the app's cleanup
+		a, _ := discordApp(b, fake, false)
+		ctx := context.Background()
+		start := time.Now()
+		const n, batches = 1000, 10
+		for i := range batches {
+			ms := make([]bot.Mention, n/batches)
+			for k := range ms {
+				id := i*len(ms) + k
+				ms[k] = bot.Mention{Platform: "bluesky", ExternalID: fmt.Sprint("storm-", id), CreatedAt: time.Now(),
+					Author: bot.Author{Handle: fmt.Sprintf("user%d.bsky.social", id%37), Followers: id % 5000},
+					Text:   fmt.Sprintf("@lumio the app is down for everyone?? #%d", id)}
+			}
+			if _, err := a.Bot.IngestBatch(ctx, ms); err != nil {
+				b.Fatal(err)
+			}
+			time.Sleep(time.Second)
+		}
+		visible := func() int {
+			own, storm := 0, 0
+			for _, m := range fake.Messages(discordChannel) {
+				var k int
+				if _, err := fmt.Sscanf(m.Content, "🌩️ Storm: %d new cases", &k); err == nil {
+					storm += k
+				} else if _, err := fmt.Sscanf(m.Content, "Storm over: %d cases", &k); err == nil {
+					storm += k
+				} else {
+					own++
+				}
+			}
+			return own + storm
+		}
+		eventually(b, "every case visible in Discord", func() bool { return visible() >= n })
+		took := time.Since(start)
+		limited := 0
+		calls := fake.Calls("")
+		for _, c := range calls {
+			if c.Status == http.StatusTooManyRequests {
+				limited++
+			}
+		}
+		b.ReportMetric(took.Seconds(), "s-to-visible")
+		b.ReportMetric(float64(len(calls)), "rest-calls")
+		b.ReportMetric(float64(limited), "429s")
+		b.ReportMetric(float64(fake.InvalidRequests()), "invalid-requests")
+	}
 }
