@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/earshothq/earshot/bot"
@@ -31,8 +32,14 @@ func newDiscord(p discordParts) (*discordsurface.Surface, error) {
 		return nil, nil
 	}
 	b := p.bot
+	var guilds []string
+	for _, g := range p.cfg.DiscordGuildIDs {
+		if g = strings.TrimSpace(g); g != "" {
+			guilds = append(guilds, g)
+		}
+	}
 	return discordsurface.New(discordsurface.Options{
-		Token: p.cfg.DiscordToken, AppID: p.cfg.DiscordAppID, GuildIDs: p.cfg.DiscordGuildIDs,
+		Token: p.cfg.DiscordToken, AppID: p.cfg.DiscordAppID, GuildIDs: guilds,
 		PublicKey: p.cfg.DiscordPublicKey, APIURL: p.cfg.DiscordAPIURL,
 		Actions: p.actions, CaseByRef: p.db.CaseByCardRef,
 		Card:      func(ctx context.Context, id int64) (bot.Card, error) { return b().CardFor(ctx, id) },

@@ -296,5 +296,6 @@ func BenchmarkDiscordStorm(b *testing.B) {
 		b.ReportMetric(float64(len(calls)), "rest-calls")
 		b.ReportMetric(float64(limited), "429s")
 		b.ReportMetric(float64(fake.InvalidRequests()), "invalid-requests")
+		b.ReportMetric(float64(len(fake.Messages(discordChannel))), "channel-messages")
 	}
 }

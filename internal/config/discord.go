@@ -27,6 +27,9 @@ func (c Config) discordErrors() []string {
 		errs = append(errs, fmt.Sprintf("EARSHOT_DISCORD_APP_ID %q is not a Discord id (digits, like 1234567890123456789)", clipValue(c.DiscordAppID)))
 	}
 	for i, g := range c.DiscordGuildIDs {
+		if strings.TrimSpace(g) == "" {
+			continue // "a,,b" or a trailing comma
+		}
 		if !snowflake(strings.TrimSpace(g)) {
 			errs = append(errs, fmt.Sprintf("EARSHOT_DISCORD_GUILD_IDS: entry %d %q is not a server id (digits)", i+1, clipValue(g)))
 		}

@@ -281,6 +281,11 @@ func (s *Surface) Run(ctx context.Context) error {
 		wait = min(2*wait, 2*time.Minute)
 	}
 	<-ctx.Done()
+	// discordgo's reconnect loop only looks at this when it starts; a
+	// connection dropping while we shut down must not be reopened.
+	s.dg.Lock()
+	s.dg.ShouldReconnectOnError = false
+	s.dg.Unlock()
 	return s.dg.Close()
 }
 
