@@ -270,6 +270,7 @@ func (s *Surface) helpText() string {
 	for name, r := range s.reactions() {
 		shown := escape(name)
 		if e, ok := emojiOf[name]; ok {
+			e = strings.Replace(e, "\u20e3", "\ufe0f\u20e3", 1) // keycaps show as emoji with the selector
 			shown = e + " (" + shown + ")"
 		}
 		rs = append(rs, shown+" "+escape(r.String()))
