@@ -1,6 +1,7 @@
 package discordsurface
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -278,5 +279,12 @@ func TestShortcodesAreBare(t *testing.T) {
 	}
 	if _, _, ok := reactionFor(custom, discordgo.Emoji{Name: "👀"}); ok {
 		t.Error("an unmapped emoji did something")
+	}
+}
+
+func TestRedactInteractionToken(t *testing.T) {
+	err := errors.New(`Post "https://discord.com/api/v9/interactions/1/aW50ZXJhY3Rpb24.tok/callback": dial tcp: refused`)
+	if got := redact(err, "aW50ZXJhY3Rpb24.tok"); strings.Contains(got, "aW50ZXJhY3Rpb24") || !strings.Contains(got, "<token>") {
+		t.Fatalf("redact: %s", got)
 	}
 }

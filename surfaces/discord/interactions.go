@@ -65,7 +65,7 @@ func (s *Surface) onGatewayInteraction(i *discordgo.Interaction) {
 	if err != nil {
 		// Unanswered, the person sees "interaction failed" and may try
 		// again; doing the work anyway would act behind their back.
-		s.log.Warn("discord: could not answer an interaction; its work is dropped", "type", i.Type, "error", err)
+		s.log.Warn("discord: could not answer an interaction; its work is dropped", "type", i.Type, "error", redact(err, i.Token))
 		return
 	}
 	s.spawn(a.work)
@@ -250,7 +250,7 @@ func (s *Surface) replace(ctx context.Context, i *discordgo.Interaction, text st
 	_, err := s.dg.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &text, AllowedMentions: noPings()},
 		discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(true))
 	if err != nil {
-		s.log.Warn("discord: could not answer the person", "interaction", i.ID, "error", err)
+		s.log.Warn("discord: could not answer the person", "interaction", i.ID, "error", redact(err, i.Token))
 	}
 }
 
@@ -261,7 +261,7 @@ func (s *Surface) followup(ctx context.Context, i *discordgo.Interaction, text s
 		Components: []discordgo.MessageComponent{},
 	}, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(true))
 	if err != nil {
-		s.log.Warn("discord: could not answer the person", "interaction", i.ID, "error", err)
+		s.log.Warn("discord: could not answer the person", "interaction", i.ID, "error", redact(err, i.Token))
 	}
 }
 
@@ -271,4 +271,13 @@ func (s *Surface) lookupFailed(id int64, err error) string {
 	}
 	s.log.Error("discord: load a case", "case", id, "error", err)
 	return fmt.Sprintf("⚠️ Couldn't load case #%d; nothing was done. Try again in a moment.", id)
+}
+
+// redact drops an interaction's token from an error: callback and webhook
+// URLs carry it, and for 15 minutes it lets anyone answer as the bot.
+func redact(err error, token string) string {
+	if token == "" {
+		return err.Error()
+	}
+	return strings.ReplaceAll(err.Error(), token, "<token>")
 }
