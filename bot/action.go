@@ -83,6 +83,21 @@ type ActionRequest struct {
 	// signed in with their own token. Teams that list members accept
 	// verified actors only.
 	Verified bool `json:"-"`
+	// Role is the surface's own finding about a verified actor and the
+	// case's team, from a grouping only that surface knows (Discord roles
+	// against the team's discord.roles); nil leaves it to the team's lists.
+	Role *RoleCheck `json:"-"`
+}
+
+// RoleCheck is a surface's verdict on whether an actor holds one of the
+// roles the case's team names for that surface. Held admits a verified
+// actor the team's lists do not name; not held refuses them even on a team
+// that lists nobody, with Reason recorded as the denial's reason. Roles are
+// the surface's business; recording the attempt and doing it once stay
+// with the handlers.
+type RoleCheck struct {
+	Held   bool
+	Reason string
 }
 
 // Key is the idempotency key: the same key is executed at most once.

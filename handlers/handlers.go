@@ -250,6 +250,13 @@ func denial(team bot.Team, c bot.Case, r bot.ActionRequest) string {
 	switch {
 	case team.Name == "":
 		return fmt.Sprintf("team %q is not in the rules", c.Team)
+	case r.Role != nil && !r.Role.Held:
+		if r.Role.Reason != "" {
+			return r.Role.Reason
+		}
+		return fmt.Sprintf("%s holds none of team %q's roles", r.Actor, c.Team)
+	case r.Role != nil && r.Verified:
+		return "" // holds a role the team names on the actor's surface
 	case team.Open():
 		return ""
 	case !r.Verified:

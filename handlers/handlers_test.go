@@ -207,6 +207,53 @@ func TestReplyIsSentOnceAndFollowUpJoinsTheCase(t *testing.T) {
 	}
 }
 
+// A surface's role verdict (Discord roles) admits a verified actor the
+// team's lists do not name, and refuses one even on a team open to anyone;
+// the refusal is recorded with the surface's reason like any other.
+func TestRoleVerdictOfTheSurface(t *testing.T) {
+	f := newFixture(t)
+	billing := f.openCase("bluesky", "p1", "billing")
+	care := f.openCase("bluesky", "p2", "care")
+	held := &bot.RoleCheck{Held: true}
+	missing := &bot.RoleCheck{Reason: `discord:77 holds none of team "care"'s Discord roles (Care)`}
+	for _, tc := range []struct {
+		name     string
+		c        bot.Case
+		actor    string
+		role     *bot.RoleCheck
+		verified bool
+		ok       bool
+	}{
+		{"role holder not in the lists", billing, "discord:77", held, true, true},
+		{"role holder unverified", billing, "discord:78", held, false, false},
+		{"listed, no verdict", billing, "discord:dana", nil, true, true},
+		{"not listed, no verdict", billing, "discord:79", nil, true, false},
+		{"open team, role missing", care, "discord:77", missing, true, false},
+		{"open team, no verdict", care, "discord:80", nil, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.h.Do(f.ctx, bot.ActionRequest{CaseID: tc.c.ID, Kind: bot.ActAck, Actor: tc.actor, Target: tc.actor,
+				Verified: tc.verified, Role: tc.role})
+			if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, bot.ErrForbidden)) {
+				t.Fatalf("err %v, want allowed=%v", err, tc.ok)
+			}
+		})
+	}
+	actions, err := f.db.Actions(f.ctx, care.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range actions {
+		if a.Status == bot.ActionDenied && a.Result == missing.Reason && a.Actor == "discord:77" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the refusal is not recorded with the surface's reason: %+v", actions)
+	}
+}
+
 func TestAssistedReplyWithoutReplier(t *testing.T) {
 	f := newFixture(t)
 	c := f.openCase("hackernews", "4242", "care")

@@ -27,6 +27,7 @@ import (
 	"github.com/earshothq/earshot/sources/replay"
 	"github.com/earshothq/earshot/sources/webhook"
 	"github.com/earshothq/earshot/store"
+	discordsurface "github.com/earshothq/earshot/surfaces/discord"
 	slacksurface "github.com/earshothq/earshot/surfaces/slack"
 	"github.com/earshothq/earshot/surfaces/web"
 )
@@ -49,6 +50,8 @@ type App struct {
 	Metrics *metrics.Metrics
 	// Slack is the Slack surface; nil when not configured.
 	Slack *slacksurface.Surface
+	// Discord is the Discord surface; nil when not configured.
+	Discord *discordsurface.Surface
 	// Rules reloads the rules file; nil on the embedded example.
 	Rules *Reloader
 	// Mutes are the muted authors and terms in force.
@@ -125,6 +128,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	surfaceNames := []string{"web"}
 	if cfg.SlackBotToken != "" {
 		surfaceNames = append(surfaceNames, slacksurface.Name)
+	}
+	if cfg.DiscordToken != "" {
+		surfaceNames = append(surfaceNames, discordsurface.Name)
 	}
 	builtin, err := bot.NewBuiltinSuggester(func() routing.Brand { return b.Rules().Brand })
 	if err != nil {
@@ -214,6 +220,13 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		}
 		surfaces = append(surfaces, sl)
 	}
+	dc, err := newDiscord(discordParts{cfg: cfg, actions: h, db: db, bot: func() *bot.Bot { return b }, classifier: classifier, log: log, now: now})
+	if err != nil {
+		return nil, err
+	}
+	if dc != nil {
+		surfaces = append(surfaces, dc)
+	}
 	b, err = bot.New(bot.Config{
 		Store: db, Rules: rules, Classifier: classifier, Suggester: suggester, Drafter: drafter,
 		Surfaces: surfaces, Sources: sources, Actions: h, Observer: m, Logger: log, Now: now,
@@ -229,6 +242,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if sl != nil && !sl.SocketMode() {
 		mux.Handle("/slack/", sl.Handler())
 	}
+	if dc != nil && dc.HTTPInteractions() {
+		mux.Handle(discordsurface.InteractionsPath, dc.Handler())
+	}
 	mux.Handle("/hooks/mentions", hook)
 	if gh, err := githubHook(cfg, h, log, now); err != nil {
 		return nil, err
@@ -236,7 +252,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		mux.Handle("/hooks/github", gh)
 	}
 	mux.Handle("/", w.Handler())
-	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Slack: sl, Rules: reloader, Mutes: mutes, log: log, handler: mux}, nil
+	return &App{Config: cfg, Store: db, Bot: b, Web: w, Metrics: m, Slack: sl, Discord: dc, Rules: reloader, Mutes: mutes, log: log, handler: mux}, nil
 }
 
 // Handler is every HTTP endpoint earshot serves.
@@ -279,6 +295,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			}()
 		}
 	}
+	defer a.runDiscord(ctx)()
 	if a.Rules != nil {
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)

@@ -62,6 +62,13 @@ type Config struct {
 	// PublicURL is the web inbox's address as people reach it
 	// (https://earshot.example.com), for links to cases in issues.
 	PublicURL string `envconfig:"PUBLIC_URL"`
+	// DiscordToken turns the Discord surface on (see discord.go).
+	DiscordToken     string   `envconfig:"DISCORD_TOKEN"`
+	DiscordAppID     string   `envconfig:"DISCORD_APP_ID"`
+	DiscordGuildIDs  []string `envconfig:"DISCORD_GUILD_IDS"`
+	DiscordPublicKey string   `envconfig:"DISCORD_PUBLIC_KEY"`
+	// DiscordAPIURL sends Discord's REST calls elsewhere (a test double).
+	DiscordAPIURL string `envconfig:"DISCORD_API_URL"`
 	// LLM is an OpenAI-compatible model for drafts (EARSHOT_LLM_BASE_URL,
 	// _API_KEY, _MODEL, …); without a base URL or key the built-in drafter
 	// writes them.
@@ -128,6 +135,7 @@ func (c Config) Validate() error {
 		errs = append(errs, "EARSHOT_SLACK_APP_TOKEN and EARSHOT_SLACK_SIGNING_SECRET need EARSHOT_SLACK_BOT_TOKEN")
 	}
 	errs = append(errs, c.validateGitHub()...)
+	errs = append(errs, c.discordErrors()...)
 	if c.LLM.Enabled() && strings.TrimSpace(c.LLM.Model) == "" {
 		errs = append(errs, "EARSHOT_LLM_MODEL is required when EARSHOT_LLM_BASE_URL or EARSHOT_LLM_API_KEY is set")
 	}

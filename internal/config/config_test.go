@@ -41,6 +41,23 @@ func TestValidate(t *testing.T) {
 		{"short secret", func(c *Config) { c.WebhookSecret = "s" }, "EARSHOT_WEBHOOK_SECRET must be at least 16"},
 		{"timer interval", func(c *Config) { c.TimerInterval = -time.Second }, "EARSHOT_TIMER_INTERVAL -1s"},
 		{"slow timers", func(c *Config) { c.TimerInterval = 2 * time.Hour }, "EARSHOT_TIMER_INTERVAL 2h0m0s"},
+		{"discord", func(c *Config) {
+			c.DiscordToken, c.DiscordAppID, c.DiscordGuildIDs = "MTE.discord.token", "1234567890123456789", []string{"987654321098765432"}
+			c.DiscordPublicKey = strings.Repeat("ab", 32)
+		}, ""},
+		{"discord without app id", func(c *Config) { c.DiscordToken = "MTE.discord.token" }, "EARSHOT_DISCORD_TOKEN needs EARSHOT_DISCORD_APP_ID"},
+		{"discord Bot prefix", func(c *Config) { c.DiscordToken, c.DiscordAppID = "Bot MTE.x", "1234567890123456789" }, `starts with "Bot "`},
+		{"discord app id", func(c *Config) { c.DiscordToken, c.DiscordAppID = "MTE.x", "earshot" }, `EARSHOT_DISCORD_APP_ID "earshot" is not a Discord id`},
+		{"discord guild", func(c *Config) {
+			c.DiscordToken, c.DiscordAppID, c.DiscordGuildIDs = "MTE.x", "1234567890123456789", []string{"987654321098765432", "my server"}
+		}, `EARSHOT_DISCORD_GUILD_IDS: entry 2 "my server"`},
+		{"discord key", func(c *Config) {
+			c.DiscordToken, c.DiscordAppID, c.DiscordPublicKey = "MTE.x", "1234567890123456789", "xyz"
+		}, "EARSHOT_DISCORD_PUBLIC_KEY is not 64 hex"},
+		{"discord parts without token", func(c *Config) { c.DiscordAppID = "1234567890123456789" }, "need EARSHOT_DISCORD_TOKEN"},
+		{"discord api url", func(c *Config) {
+			c.DiscordToken, c.DiscordAppID, c.DiscordAPIURL = "MTE.x", "1234567890123456789", "ftp://x"
+		}, "EARSHOT_DISCORD_API_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,6 +82,15 @@ func TestErrorsNeverEchoSecrets(t *testing.T) {
 	err := c.Validate()
 	if err == nil || strings.Contains(err.Error(), "tok-short") || strings.Contains(err.Error(), "sec-short") {
 		t.Fatalf("error must reject short secrets without echoing them: %v", err)
+	}
+}
+
+func TestDiscordErrorsNeverEchoTheToken(t *testing.T) {
+	c := Config{DatabaseURL: "x", HTTPAddr: "127.0.0.1:1", JobWorkers: 1, LogLevel: "info", LogFormat: "text", Sample: "auto",
+		DiscordToken: "Bot secret-discord-token value"}
+	err := c.Validate()
+	if err == nil || strings.Contains(err.Error(), "secret-discord-token") {
+		t.Fatalf("error must reject the token without echoing it: %v", err)
 	}
 }
 
