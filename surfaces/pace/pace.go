@@ -170,6 +170,13 @@ func (p *Pacer) Wait(ctx context.Context, channel string) error {
 	return nil
 }
 
+// SetMaxWait changes how long one post may wait in line.
+func (p *Pacer) SetMaxWait(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.maxWait = d
+}
+
 // Limited records a 429 for channel: nothing more is posted there until
 // after has passed. With global, the platform said the whole bot is
 // limited, and every channel waits.

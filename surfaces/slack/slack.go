@@ -20,6 +20,7 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/routing"
+	"github.com/earshothq/earshot/surfaces/pace"
 )
 
 // Name is the surface's name in actors, jobs and card refs.
@@ -108,7 +109,7 @@ type Surface struct {
 	http      *http.Client
 	log       *slog.Logger
 	now       func() time.Time
-	pace      *pacer
+	pace      *pace.Pacer
 	seen      *seenEvents
 
 	botMu   sync.Mutex
@@ -193,7 +194,7 @@ func New(o Options) (*Surface, error) {
 		http:      o.HTTPClient,
 		log:       o.Logger,
 		now:       o.Now,
-		pace:      newPacer(o.PerSecond, o.Burst, o.MaxWait, o.Now),
+		pace:      pace.New(pace.Options{Name: "slack", PerSecond: o.PerSecond, Burst: o.Burst, MaxWait: o.MaxWait, Now: o.Now}),
 		seen:      newSeenEvents(eventMemory, eventMemorySize, o.Now),
 		botUser:   o.BotUserID,
 		ctx:       ctx,
@@ -259,7 +260,7 @@ func (s *Surface) show(ctx context.Context, channel, ref string, opts []slack.Ms
 		if err != nil {
 			return "", bot.Permanent(fmt.Errorf("slack: %s: %w", what, err))
 		}
-		if err := s.pace.wait(ctx, ch); err != nil {
+		if err := s.pace.Wait(ctx, ch); err != nil {
 			return "", err
 		}
 		_, _, _, err = s.api.UpdateMessageContext(ctx, ch, ts, opts...)
@@ -271,14 +272,14 @@ func (s *Surface) show(ctx context.Context, channel, ref string, opts []slack.Ms
 		}
 		s.log.Warn("slack: message gone, posting it again", "what", what, "ref", ref, "err", err)
 	}
-	if err := s.pace.wait(ctx, channel); err != nil {
+	if err := s.pace.Wait(ctx, channel); err != nil {
 		return "", err
 	}
 	ch, ts, err := s.api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
 		return "", s.mapErr(err, channel, "post "+what)
 	}
-	s.pace.alias(channel, ch)
+	s.pace.Alias(channel, ch)
 	return makeRef(ch, ts), nil
 }
 
@@ -292,7 +293,7 @@ func (s *Surface) Note(ctx context.Context, card bot.Card, ref string, ev bot.Ev
 	if text == "" {
 		return nil
 	}
-	if err := s.pace.wait(ctx, ch); err != nil {
+	if err := s.pace.Wait(ctx, ch); err != nil {
 		return err
 	}
 	opts := append(msgOptions(text, nil), slack.MsgOptionTS(ts))
@@ -325,7 +326,7 @@ var permanent = map[string]string{
 func (s *Surface) mapErr(err error, channel, what string) error {
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
-		s.pace.limited(channel, rl.RetryAfter)
+		s.pace.Limited(channel, rl.RetryAfter, false)
 		return &bot.RetryError{After: rl.RetryAfter, Err: fmt.Errorf("slack: %s in channel %s: %w", what, channel, err)}
 	}
 	if code := slackError(err); code != "" {

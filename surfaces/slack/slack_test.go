@@ -14,6 +14,7 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/internal/testkit/slackfake"
+	"github.com/earshothq/earshot/surfaces/pace"
 )
 
 func TestNewRefusesIncompleteOptions(t *testing.T) {
@@ -212,11 +213,11 @@ func TestPacingKeepsUnderSlackLimit(t *testing.T) {
 	now := func() time.Time { return clock }
 	e := newEnv(t, func(o *Options) { o.Now = now }, slackfake.WithClock(now))
 	var waits []time.Duration
-	e.s.pace.sleep = func(ctx context.Context, d time.Duration) error {
+	e.s.pace = pace.New(pace.Options{Name: "slack", PerSecond: 0.9, Burst: 4, Now: now, Sleep: func(ctx context.Context, d time.Duration) error {
 		waits = append(waits, d)
 		clock = clock.Add(d)
 		return nil
-	}
+	}})
 	for range 8 {
 		if _, err := e.s.ShowCard(t.Context(), sampleCard(), ""); err != nil {
 			t.Fatalf("ShowCard: %v", err)
@@ -236,7 +237,7 @@ func TestPacingKeepsUnderSlackLimit(t *testing.T) {
 		t.Errorf("%d cards posted, want 8", n)
 	}
 	// Past MaxWait the post is handed back rather than held.
-	e.s.pace.maxWait = 500 * time.Millisecond
+	e.s.pace.SetMaxWait(500 * time.Millisecond)
 	var re *bot.RetryError
 	if _, err := e.s.ShowCard(t.Context(), sampleCard(), ""); !errors.As(err, &re) || re.After != gap {
 		t.Errorf("ShowCard with a full channel = %v, want RetryError after %s", err, gap)
@@ -245,13 +246,13 @@ func TestPacingKeepsUnderSlackLimit(t *testing.T) {
 
 func TestPacerSharesBudgetAcrossNames(t *testing.T) {
 	now := testNow
-	p := newPacer(1, 2, time.Minute, func() time.Time { return now })
 	var waited time.Duration
-	p.sleep = func(ctx context.Context, d time.Duration) error { waited += d; return nil }
-	_ = p.wait(t.Context(), "#care")
-	p.alias("#care", "C0CARE")
-	_ = p.wait(t.Context(), "C0CARE")
-	_ = p.wait(t.Context(), "#care")
+	p := pace.New(pace.Options{PerSecond: 1, Burst: 2, MaxWait: time.Minute, Now: func() time.Time { return now },
+		Sleep: func(ctx context.Context, d time.Duration) error { waited += d; return nil }})
+	_ = p.Wait(t.Context(), "#care")
+	p.Alias("#care", "C0CARE")
+	_ = p.Wait(t.Context(), "C0CARE")
+	_ = p.Wait(t.Context(), "#care")
 	if waited != time.Second {
 		t.Errorf("waited %s, want 1s: #care and C0CARE are one channel", waited)
 	}
