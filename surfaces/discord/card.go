@@ -124,57 +124,9 @@ func authorLine(card bot.Card) string {
 	if a.Handle == "" && a.Name == "" {
 		a = card.Case.Customer
 	}
-	parts := []string{oneLine(a.Display()), reach(a.Followers)}
+	parts := []string{oneLine(a.Display()), command.Reach(a.Followers)}
 	if n := card.Case.Mentions; n > 1 {
 		parts = append(parts, strconv.Itoa(n)+" posts in this conversation")
-	}
-	return strings.Join(parts, " · ")
-}
-
-// reach shows followers compactly: 950, 12.3k, 1.2M.
-func reach(n int) string {
-	switch {
-	case n <= 0:
-		return "followers unknown"
-	case n == 1:
-		return "1 follower"
-	case n < 1000:
-		return strconv.Itoa(n) + " followers"
-	case n < 1_000_000:
-		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1000, 'f', 1, 64), ".0") + "k followers"
-	}
-	return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1_000_000, 'f', 1, 64), ".0") + "M followers"
-}
-
-// labelLine is what classification said, escaped (product and problem are
-// words from the mention).
-func labelLine(l bot.Labels, rules []string) string {
-	var parts []string
-	// Sentiment, intent and urgency are the classifier's own words.
-	if l.Sentiment != "" {
-		parts = append(parts, fmt.Sprintf("%s (%+.2f)", l.Sentiment, l.Score))
-	}
-	if l.Intent != "" {
-		parts = append(parts, string(l.Intent))
-	}
-	if l.Urgency != "" {
-		u := "urgency **" + string(l.Urgency) + "**"
-		if l.Pressing {
-			u += " (pressing)"
-		}
-		parts = append(parts, u)
-	}
-	if l.Product != "" {
-		parts = append(parts, "product: "+fit(l.Product, 200))
-	}
-	if l.Problem != "" {
-		parts = append(parts, "problem: "+fit(l.Problem, 300))
-	}
-	if len(rules) > 0 {
-		parts = append(parts, "rules: "+fit(strings.Join(rules, ", "), 300))
-	}
-	if len(parts) == 0 {
-		return "not classified"
 	}
 	return strings.Join(parts, " · ")
 }
@@ -298,7 +250,7 @@ func stormMessage(c bot.StormCard, now time.Time) (string, *discordgo.MessageEmb
 	if len(c.Authors) > 0 {
 		var parts []string
 		for _, a := range c.Authors {
-			parts = append(parts, fit(oneLine(a.Author.Display()), 100)+" ("+strconv.Itoa(a.Cases)+", "+reach(a.Author.Followers)+")")
+			parts = append(parts, fit(oneLine(a.Author.Display()), 100)+" ("+strconv.Itoa(a.Cases)+", "+command.Reach(a.Author.Followers)+")")
 		}
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Top authors", Value: clipEscaped(strings.Join(parts, " · "), maxFieldValue)})
 	}
@@ -315,4 +267,10 @@ func stormMessage(c bot.StormCard, now time.Time) (string, *discordgo.MessageEmb
 		content = fmt.Sprintf("Storm over: %d cases for %s", c.Count, escape(c.Team.Name))
 	}
 	return clip(content, maxContent), e
+}
+
+// labelLine is what classification said, escaped (product and problem are
+// words from the mention).
+func labelLine(l bot.Labels, rules []string) string {
+	return command.LabelLine(l, rules, func(s string) string { return "**" + s + "**" }, fit)
 }

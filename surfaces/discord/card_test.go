@@ -209,14 +209,6 @@ func TestEscape(t *testing.T) {
 	}
 }
 
-func TestReach(t *testing.T) {
-	for n, want := range map[int]string{0: "followers unknown", 1: "1 follower", 950: "950 followers", 12345: "12.3k followers", 1_000_000: "1M followers"} {
-		if got := reach(n); got != want {
-			t.Errorf("reach(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestClickRoundTrip(t *testing.T) {
 	for _, c := range []click{
 		{Kind: btnSend, Case: 12, Rev: 3, Rank: 2, Hash: textHash("x")},

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/earshothq/earshot/bot"
+	chat "github.com/earshothq/earshot/surfaces/command"
 )
 
 // maxShownSuggestions keeps a card far below Slack's 50 blocks.
@@ -71,7 +72,7 @@ func headline(c bot.Case) string {
 	if platform == "" {
 		platform = "the web"
 	}
-	return fmt.Sprintf("%s %s on %s · case #%d", urgencyEmoji(c.Labels.Urgency), capitalize(intent), platform, c.ID)
+	return fmt.Sprintf("%s %s on %s · case #%d", urgencyEmoji(c.Labels.Urgency), chat.Capitalize(intent), platform, c.ID)
 }
 
 func urgencyEmoji(u bot.Urgency) string {
@@ -84,14 +85,6 @@ func urgencyEmoji(u bot.Urgency) string {
 		return ":white_circle:"
 	}
 	return ":large_yellow_circle:"
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	s = strings.ReplaceAll(s, "_", " ")
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // authorLine is who wrote the mention and how far they reach, escaped.
@@ -111,7 +104,7 @@ func authorLine(card bot.Card) string {
 	default:
 		parts = append(parts, "*someone*")
 	}
-	parts = append(parts, reach(a.Followers))
+	parts = append(parts, chat.Reach(a.Followers))
 	if n := card.Case.Mentions; n > 1 {
 		parts = append(parts, strconv.Itoa(n)+" posts in this conversation")
 	}
@@ -119,21 +112,6 @@ func authorLine(card bot.Card) string {
 		parts = append(parts, "<"+u+"|view post>")
 	}
 	return strings.Join(parts, " · ")
-}
-
-// reach shows followers compactly: 950, 12.3k, 1.2M.
-func reach(n int) string {
-	switch {
-	case n <= 0:
-		return "followers unknown"
-	case n == 1:
-		return "1 follower"
-	case n < 1000:
-		return strconv.Itoa(n) + " followers"
-	case n < 1_000_000:
-		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1000, 'f', 1, 64), ".0") + "k followers"
-	}
-	return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1_000_000, 'f', 1, 64), ".0") + "M followers"
 }
 
 // quote renders public text as a block quote: every line starts with our
@@ -147,38 +125,6 @@ func quote(text string, limit int) string {
 	lines := strings.Split(escape(text), "\n")
 	out := "> " + strings.Join(lines, "\n> ")
 	return clipEscaped(out, limit)
-}
-
-// labelLine is what classification said, escaped (product and problem are
-// words from the mention).
-func labelLine(l bot.Labels, rules []string) string {
-	var parts []string
-	if l.Sentiment != "" {
-		parts = append(parts, fmt.Sprintf("%s (%+.2f)", l.Sentiment, l.Score))
-	}
-	if l.Intent != "" {
-		parts = append(parts, string(l.Intent))
-	}
-	if l.Urgency != "" {
-		u := "urgency *" + string(l.Urgency) + "*"
-		if l.Pressing {
-			u += " (pressing)"
-		}
-		parts = append(parts, u)
-	}
-	if l.Product != "" {
-		parts = append(parts, "product: "+fit(l.Product, 200))
-	}
-	if l.Problem != "" {
-		parts = append(parts, "problem: "+fit(l.Problem, 300))
-	}
-	if len(rules) > 0 {
-		parts = append(parts, "rules: "+fit(strings.Join(rules, ", "), 300))
-	}
-	if len(parts) == 0 {
-		return "not classified"
-	}
-	return strings.Join(parts, " · ")
 }
 
 // stateLine is where the case stands and how long is left to answer, in
@@ -315,4 +261,10 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// labelLine is what classification said, escaped (product and problem are
+// words from the mention).
+func labelLine(l bot.Labels, rules []string) string {
+	return chat.LabelLine(l, rules, func(s string) string { return "*" + s + "*" }, fit)
 }

@@ -347,14 +347,6 @@ func TestClickRoundTrip(t *testing.T) {
 	}
 }
 
-func TestReach(t *testing.T) {
-	for n, want := range map[int]string{0: "followers unknown", 1: "1 follower", 999: "999 followers", 1000: "1k followers", 12345: "12.3k followers", 2_500_000: "2.5M followers"} {
-		if got := reach(n); got != want {
-			t.Errorf("reach(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestGoldenStormCards(t *testing.T) {
 	card := bot.StormCard{
 		Team:  bot.Team{Name: "care", Slack: routing.SlackTarget{Channel: "C0CARE"}},

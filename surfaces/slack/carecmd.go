@@ -9,6 +9,7 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/handlers"
+	chat "github.com/earshothq/earshot/surfaces/command"
 )
 
 // Mutes sets and ends mutes outside a case; *handlers.Handlers satisfies it.
@@ -196,7 +197,7 @@ func (s *Surface) runMutes(ctx context.Context, c command, to answer) {
 			s.tell(ctx, to, s.muteRefusal("mute", err))
 			return
 		}
-		s.tell(ctx, to, ":mute: "+escape(capitalize(m.Describe()))+". New posts are kept but open no case; `"+escape(s.command)+" unmute "+string(m.Kind)+" "+escape(quoteTerm(m))+"` ends it.")
+		s.tell(ctx, to, ":mute: "+escape(chat.Capitalize(m.Describe()))+". New posts are kept but open no case; `"+escape(s.command)+" unmute "+string(m.Kind)+" "+escape(quoteTerm(m))+"` ends it.")
 	case "unmute":
 		req := handlers.UnmuteRequest{Actor: actor, Surface: Name, Verified: true, CaseID: c.CaseID}
 		if c.namesWhat() {

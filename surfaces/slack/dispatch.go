@@ -14,6 +14,7 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/handlers"
+	chat "github.com/earshothq/earshot/surfaces/command"
 )
 
 // response is what Slack gets at once (the HTTP body or the Socket Mode
@@ -385,7 +386,7 @@ func (s *Surface) act(ctx context.Context, req bot.ActionRequest, to answer, con
 		msg = fmt.Sprintf(":warning: Couldn't record %s on case #%d; try again in a moment.", req.Kind, req.CaseID)
 	}
 	if msg == "" && confirm {
-		msg = fmt.Sprintf(":ok_hand: %s on case #%d is under way; the card's thread will show it.", capitalize(string(req.Kind)), req.CaseID)
+		msg = fmt.Sprintf(":ok_hand: %s on case #%d is under way; the card's thread will show it.", chat.Capitalize(string(req.Kind)), req.CaseID)
 	}
 	if msg != "" {
 		s.tell(ctx, to, msg)

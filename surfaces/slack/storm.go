@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/earshothq/earshot/bot"
+	chat "github.com/earshothq/earshot/surfaces/command"
 )
 
 var _ bot.StormSurface = (*Surface)(nil)
@@ -38,7 +39,7 @@ func stormMessage(c bot.StormCard, now time.Time) ([]slack.Block, string) {
 	if len(c.Authors) > 0 {
 		var parts []string
 		for _, a := range c.Authors {
-			parts = append(parts, fit("@"+strings.TrimPrefix(a.Author.Handle, "@"), 100)+" ("+strconv.Itoa(a.Cases)+", "+reach(a.Author.Followers)+")")
+			parts = append(parts, fit("@"+strings.TrimPrefix(a.Author.Handle, "@"), 100)+" ("+strconv.Itoa(a.Cases)+", "+chat.Reach(a.Author.Followers)+")")
 		}
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn("*Top authors:* "+strings.Join(parts, " · ")), nil, nil))
 	}

@@ -1,0 +1,59 @@
+package command
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/earshothq/earshot/bot"
+)
+
+// Reach shows a follower count compactly on a chat card: "950 followers",
+// "12.3k followers", "1.2M followers".
+func Reach(n int) string {
+	switch {
+	case n <= 0:
+		return "followers unknown"
+	case n == 1:
+		return "1 follower"
+	case n < 1000:
+		return strconv.Itoa(n) + " followers"
+	case n < 1_000_000:
+		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1000, 'f', 1, 64), ".0") + "k followers"
+	}
+	return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1_000_000, 'f', 1, 64), ".0") + "M followers"
+}
+
+// LabelLine is what classification said, for a chat card. The surface
+// gives its own bold markup and its own fit, which escapes and clips the
+// words that come from the mention (product, problem) and rule names.
+func LabelLine(l bot.Labels, rules []string, bold func(string) string, fit func(s string, limit int) string) string {
+	var parts []string
+	// Sentiment, intent and urgency are the classifier's own words.
+	if l.Sentiment != "" {
+		parts = append(parts, fmt.Sprintf("%s (%+.2f)", l.Sentiment, l.Score))
+	}
+	if l.Intent != "" {
+		parts = append(parts, string(l.Intent))
+	}
+	if l.Urgency != "" {
+		u := "urgency " + bold(string(l.Urgency))
+		if l.Pressing {
+			u += " (pressing)"
+		}
+		parts = append(parts, u)
+	}
+	if l.Product != "" {
+		parts = append(parts, "product: "+fit(l.Product, 200))
+	}
+	if l.Problem != "" {
+		parts = append(parts, "problem: "+fit(l.Problem, 300))
+	}
+	if len(rules) > 0 {
+		parts = append(parts, "rules: "+fit(strings.Join(rules, ", "), 300))
+	}
+	if len(parts) == 0 {
+		return "not classified"
+	}
+	return strings.Join(parts, " · ")
+}
