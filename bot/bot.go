@@ -325,3 +325,17 @@ func RoutingInput(m Mention, labels Labels) routing.Input {
 func containsLink(s string) bool {
 	return strings.Contains(s, "http://") || strings.Contains(s, "https://")
 }
+
+// Hears reports whether a streaming source should hand m to the pipeline at
+// all: it would open a case for some team, or it comes from one of our
+// accounts. Firehose sources (Bluesky's Jetstream sees every public post on
+// the network) call it on every post, so the pipeline only stores what
+// concerns the brand. Follow-ups to known threads are the source's call.
+func (b *Bot) Hears(m Mention) bool {
+	rules := b.rules.Load()
+	if rules.IsOurs(m.Author.Handle) {
+		return true
+	}
+	in := b.Decide(m)
+	return len(in.Teams) > 0
+}

@@ -71,6 +71,11 @@ type Mention struct {
 	// Ours marks a post written by the brand's own account (our replies seen
 	// again through a source); they extend a case but never open one.
 	Ours bool `json:"-"`
+	// Deleted makes the mention a tombstone: its author deleted the post
+	// (Platform and ExternalID say which). A source emits it in order with
+	// the posts it streams; ingesting it redacts the post's text wherever
+	// earshot keeps or shows it. Other fields are ignored.
+	Deleted bool `json:"-"`
 }
 
 // Key is the identity of a mention across the whole system.
