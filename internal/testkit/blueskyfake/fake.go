@@ -89,17 +89,17 @@ type Fake struct {
 	xrpc *httptest.Server
 	dict []byte
 
-	mu       sync.Mutex
-	accounts map[string]*Account // by DID
-	handles  map[string]string   // handle -> DID
-	posts    map[string]*Post    // by URI
-	repos    map[string][]string // DID -> URIs, oldest first
-	log      eventLog
-	hosts    []*Host
-	tokens   map[string]token
-	calls    map[string]int
+	mu             sync.Mutex
+	accounts       map[string]*Account // by DID
+	handles        map[string]string   // handle -> DID
+	posts          map[string]*Post    // by URI
+	repos          map[string][]string // DID -> URIs, oldest first
+	log            eventLog
+	hosts          []*Host
+	tokens         map[string]token
+	calls          map[string]int
 	profileBatches []int
-	clock    int64 // last TID timestamp
+	clock          int64 // last TID timestamp
 }
 
 type token struct {
