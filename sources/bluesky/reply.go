@@ -137,7 +137,9 @@ func (r *Replier) Reply(ctx context.Context, to bot.Mention, text string) (bot.P
 		ref.Root = rr.Root
 	}
 	rec := replyRecord{Type: PostCollection, Text: text, CreatedAt: r.opts.Now().UTC().Format("2006-01-02T15:04:05.000Z"), Reply: ref,
-		Facets: buildFacets(ctx, text, func(ctx context.Context, h string) (string, error) { return resolveHandle(ctx, r.x, r.opts.AppViewURL, h) })}
+		Facets: buildFacets(ctx, text, func(ctx context.Context, h string) (string, error) {
+			return resolveHandle(ctx, r.x, r.opts.AppViewURL, h)
+		})}
 	var out struct {
 		URI string `json:"uri"`
 		CID string `json:"cid"`
