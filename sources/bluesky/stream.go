@@ -247,6 +247,10 @@ func (st *stream) handle(ctx context.Context, ev *event, at time.Time) error {
 	if len(st.pending) == 0 {
 		st.firstWait = at
 	}
+	if !m.Deleted {
+		// Tracked at once: its answers may be in the very next events.
+		st.src.threads.Add(m.ExternalID)
+	}
 	st.pending = append(st.pending, m)
 	st.keys = append(st.keys, key)
 	return nil
@@ -265,11 +269,8 @@ func (st *stream) flush(ctx context.Context) error {
 		st.pending, st.keys = st.pending[:0], st.keys[:0]
 		return fmt.Errorf("%w %d mentions: %w", errEmit, n, err)
 	}
-	for i, k := range st.keys {
+	for _, k := range st.keys {
 		st.src.emitted.Add(k, struct{}{})
-		if !st.pending[i].Deleted {
-			st.src.threads.Add(st.pending[i].ExternalID)
-		}
 	}
 	clear(st.pending)
 	st.pending, st.keys = st.pending[:0], st.keys[:0]
