@@ -124,6 +124,11 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 
 	var b *bot.Bot
 	var reloader *Reloader
+	bsky, err := newBluesky(cfg.Bluesky, db, rules, func(m bot.Mention) bool { return b.Hears(m) }, log, now)
+	if err != nil {
+		return nil, err
+	}
+	sources = append(sources, bsky.sources()...)
 	teams := func(name string) (bot.Team, bool) { return b.Rules().Team(name) }
 	surfaceNames := []string{"web"}
 	if cfg.SlackBotToken != "" {
@@ -171,6 +176,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	if err != nil {
 		return nil, err
 	}
+	repliers = append(repliers, bsky.repliers()...)
 	h, err := handlers.New(handlers.Config{
 		Store: db, Teams: teams, Surfaces: surfaceNames, Logger: log, Now: now,
 		Drafter: drafter, Defects: defects,

@@ -323,3 +323,6 @@ func resolveHandle(ctx context.Context, x *xrpc, base, handle string) (string, e
 	}
 	return resp.Did, nil
 }
+
+// Hosts are the Jetstream hosts tried, in order.
+func (s *Source) Hosts() []string { return s.opts.JetstreamURLs }
