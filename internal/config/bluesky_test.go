@@ -21,7 +21,10 @@ func TestValidateBluesky(t *testing.T) {
 		want string
 	}{
 		{"off", func(b *Bluesky) {}, ""},
-		{"watch with the defaults", func(b *Bluesky) { b.Watch = true; b.JetstreamURLs = []string{"wss://jetstream1.us-east.bsky.network/subscribe"} }, ""},
+		{"watch with the defaults", func(b *Bluesky) {
+			b.Watch = true
+			b.JetstreamURLs = []string{"wss://jetstream1.us-east.bsky.network/subscribe"}
+		}, ""},
 		{"reply", func(b *Bluesky) { b.Handle, b.AppPassword = "lumio.bsky.social", pass }, ""},
 		{"handle with @", func(b *Bluesky) { b.Handle = "@lumio.bsky.social" }, ""},
 		{"bad handle", func(b *Bluesky) { b.Handle = "lumio" }, `EARSHOT_BLUESKY_HANDLE "lumio" is not a handle`},
