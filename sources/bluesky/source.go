@@ -183,8 +183,11 @@ func (s *Source) Threads() *Threads { return s.threads }
 // emitting what it holds and saving its cursor.
 func (s *Source) Run(ctx context.Context, emit bot.Emit) error {
 	st := &stream{src: s, emit: emit}
-	st.done = s.loadCursor(ctx)
+	st.setDone(s.loadCursor(ctx))
 	st.saved = st.done
+	saveCtx, stopSaving := context.WithCancel(ctx)
+	saving := make(chan struct{})
+	go func() { defer close(saving); st.saveLoop(saveCtx) }()
 	if s.opts.ThreadLister != nil {
 		s.reloadThreads(ctx)
 		go s.refreshThreads(ctx)
@@ -192,7 +195,11 @@ func (s *Source) Run(ctx context.Context, emit bot.Emit) error {
 	if s.self.get() == "" && s.opts.Handle != "" {
 		go s.resolveSelf(ctx)
 	}
-	defer st.finish(ctx)
+	defer func() {
+		stopSaving()
+		<-saving
+		st.finish(ctx)
+	}()
 
 	hosts := s.opts.JetstreamURLs
 	host, failures := 0, 0

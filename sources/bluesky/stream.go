@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,8 +44,13 @@ type stream struct {
 	src  *Source
 	emit bot.Emit
 	// done is the time_us of the last event whose mentions are all stored:
-	// the position to save and to resume from.
-	done, saved int64
+	// the position to save and to resume from. pos publishes it to the
+	// saver, which writes it to the store off the read path.
+	done int64
+	pos  atomic.Int64
+	// saveMu serialises saves; saved is the last position written.
+	saveMu sync.Mutex
+	saved  int64
 	// last is the time_us of the last event handled, stored or not.
 	last int64
 	// liveFrom is when the first connection without a cursor started: a
@@ -128,8 +134,6 @@ func (st *stream) connect(ctx context.Context, base string) (healthy bool, err e
 	}()
 	go st.ping(connCtx, conn, cancel)
 
-	save := time.NewTicker(s.opts.SaveEvery)
-	defer save.Stop()
 	var events int
 	for {
 		var m message
@@ -153,9 +157,6 @@ func (st *stream) connect(ctx context.Context, base string) (healthy bool, err e
 		} else {
 			select {
 			case m, ok = <-msgs:
-			case <-save.C:
-				st.saveCursor(ctx)
-				continue
 			case <-ctx.Done():
 				return events > 0, ctx.Err()
 			}
@@ -170,14 +171,6 @@ func (st *stream) connect(ctx context.Context, base string) (healthy bool, err e
 		events++
 		if err := st.handleMessage(ctx, m); err != nil {
 			s.log.Warn("jetstream event skipped", "error", err)
-		}
-		select {
-		case <-save.C:
-			if err := st.flush(ctx); err != nil {
-				return events > 0, err
-			}
-			st.saveCursor(ctx)
-		default:
 		}
 	}
 }
@@ -229,7 +222,7 @@ func (st *stream) handle(ctx context.Context, ev *event, at time.Time) error {
 	st.last = ev.TimeUS
 	defer func() {
 		if len(st.pending) == 0 {
-			st.done = st.last
+			st.setDone(st.last)
 		}
 	}()
 	m, key, ok, err := st.src.mention(ev)
@@ -274,21 +267,43 @@ func (st *stream) flush(ctx context.Context) error {
 	}
 	clear(st.pending)
 	st.pending, st.keys = st.pending[:0], st.keys[:0]
-	st.done = st.last
+	st.setDone(st.last)
 	return nil
 }
 
+func (st *stream) setDone(t int64) {
+	st.done = t
+	st.pos.Store(t)
+}
+
+// saveLoop saves the position every SaveEvery until ctx ends.
+func (st *stream) saveLoop(ctx context.Context) {
+	t := time.NewTicker(st.src.opts.SaveEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			st.saveCursor(ctx)
+		}
+	}
+}
+
 func (st *stream) saveCursor(ctx context.Context) {
-	if st.src.opts.Cursors == nil || st.done == st.saved || st.done == 0 {
+	st.saveMu.Lock()
+	defer st.saveMu.Unlock()
+	pos := st.pos.Load()
+	if st.src.opts.Cursors == nil || pos == st.saved || pos == 0 {
 		return
 	}
-	if err := st.src.opts.Cursors.SaveCursor(ctx, st.src.Name(), strconv.FormatInt(st.done, 10)); err != nil {
+	if err := st.src.opts.Cursors.SaveCursor(ctx, st.src.Name(), strconv.FormatInt(pos, 10)); err != nil {
 		if ctx.Err() == nil {
 			st.src.log.Warn("cursor not saved", "error", err)
 		}
 		return
 	}
-	st.saved = st.done
+	st.saved = pos
 }
 
 // finish emits what is pending and saves the cursor on the way out, even

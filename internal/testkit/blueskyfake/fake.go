@@ -87,7 +87,10 @@ type Fake struct {
 	opts Options
 	now  func() time.Time
 	xrpc *httptest.Server
-	dict []byte
+	// dict is built at first use: building takes a moment, and most tests
+	// never compress.
+	dict     []byte
+	dictOnce sync.Once
 
 	mu             sync.Mutex
 	accounts       map[string]*Account // by DID
@@ -127,7 +130,6 @@ func New(o Options) *Fake {
 		tokens: map[string]token{}, calls: map[string]int{},
 	}
 	f.log.init(o.MaxEvents)
-	f.dict = Dictionary()
 	f.xrpc = httptest.NewServer(f.xrpcHandler())
 	f.AddHost()
 	return f
@@ -151,7 +153,10 @@ func (f *Fake) URL() string { return f.xrpc.URL }
 func (f *Fake) JetstreamURL() string { return f.Host(0).URL }
 
 // ZstdDictionary is the dictionary the fake compresses with.
-func (f *Fake) ZstdDictionary() []byte { return f.dict }
+func (f *Fake) ZstdDictionary() []byte {
+	f.dictOnce.Do(func() { f.dict = Dictionary() })
+	return f.dict
+}
 
 // AddAccount makes an account known (profiles, handles, logins).
 func (f *Fake) AddAccount(a Account) {

@@ -195,7 +195,7 @@ func (h *Host) subscribe(w http.ResponseWriter, r *http.Request) {
 	var enc *zstd.Encoder
 	if q.Get("compress") == "true" || r.Header.Get("Socket-Encoding") == "zstd" {
 		var err error
-		enc, err = zstd.NewWriter(nil, zstd.WithEncoderDict(f.dict), zstd.WithEncoderConcurrency(1))
+		enc, err = zstd.NewWriter(nil, zstd.WithEncoderDict(f.ZstdDictionary()), zstd.WithEncoderConcurrency(1))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
