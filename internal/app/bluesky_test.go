@@ -18,14 +18,14 @@ var (
 	bskyCustomer = blueskyfake.Account{DID: "did:plc:jen0000000000000000000", Handle: "jen.bsky.social", Name: "Jen", Followers: 150}
 )
 
-func blueskyConfig(f *blueskyfake.Fake, dbPath string) config.Config {
+func blueskyConfig(jetstream, xrpc, dbPath string) config.Config {
 	return config.Config{
 		DatabaseURL: dbPath, HTTPAddr: "127.0.0.1:0", Sample: "false",
 		JobWorkers: 4, LogLevel: "info", LogFormat: "text",
 		Bluesky: config.Bluesky{
-			Watch: true, JetstreamURLs: []string{f.JetstreamURL()},
+			Watch: true, JetstreamURLs: []string{jetstream},
 			Handle: bskyBrand.Handle, AppPassword: bskyBrand.Password,
-			PDSURL: f.URL(), AppViewURL: f.URL(),
+			PDSURL: xrpc, AppViewURL: xrpc,
 		},
 	}
 }
@@ -48,7 +48,7 @@ func waitSubscribed(t testing.TB, h *blueskyfake.Host) {
 // with the right refs; the customer's answer to our reply joins the case too.
 func TestBlueskyConversation(t *testing.T) {
 	f := newBlueskyFake(t)
-	srv := serve(t, blueskyConfig(f, filepath.Join(t.TempDir(), "e.db")), app.Options{})
+	srv := serve(t, blueskyConfig(f.JetstreamURL(), f.URL(), filepath.Join(t.TempDir(), "e.db")), app.Options{})
 	a, ctx := srv.App, srv.Ctx
 	waitSubscribed(t, f.Host(0))
 
