@@ -204,26 +204,30 @@ func (s *Source) Run(ctx context.Context, emit bot.Emit) error {
 	hosts := s.opts.JetstreamURLs
 	host, failures := 0, 0
 	for {
-		healthy, err := st.connect(ctx, hosts[host])
+		began := time.Now()
+		delivered, err := st.connect(ctx, hosts[host])
 		if ctx.Err() != nil {
 			return nil
 		}
+		// A connection that delivered for a while is worth resuming on the
+		// same host at once; one that failed, or flapped, sends us to the
+		// next host after a growing pause.
+		healthy := delivered && time.Since(began) >= healthyAfter
 		if errors.Is(err, errEmit) {
 			// The store refused: reconnecting resumes from the cursor, which
 			// never passed what was not stored.
 			s.log.Error("mentions not stored; resuming from the cursor", "error", err)
+			healthy = false
 		} else {
 			s.log.Warn("jetstream connection ended", "host", hostOf(hosts[host]), "error", err)
 		}
+		wait := time.Duration(0)
 		if healthy {
-			failures = 0 // a connection that worked is retried on the same host first
+			failures = 0
 		} else {
+			failures++
 			host = (host + 1) % len(hosts)
-		}
-		failures++
-		wait := backoff(failures, s.opts.MinBackoff, s.opts.MaxBackoff)
-		if healthy {
-			wait = 0
+			wait = backoff(failures, s.opts.MinBackoff, s.opts.MaxBackoff)
 		}
 		select {
 		case <-ctx.Done():
@@ -232,6 +236,10 @@ func (s *Source) Run(ctx context.Context, emit bot.Emit) error {
 		}
 	}
 }
+
+// healthyAfter is how long a connection must have delivered to count as
+// healthy: a host that accepts and drops at once is failed over.
+const healthyAfter = 10 * time.Second
 
 // backoff doubles from lo per failure up to hi, with up to a quarter of
 // jitter so many replicas do not knock together.

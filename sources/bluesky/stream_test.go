@@ -1,6 +1,7 @@
 package bluesky_test
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -147,5 +148,25 @@ func steppingClock(step time.Duration) func() time.Time {
 		defer mu.Unlock()
 		t = t.Add(step)
 		return t
+	}
+}
+
+// The store refuses a batch once: nothing is lost, the cursor having
+// stayed before it; the source reconnects and hands it on again.
+func TestStoreFailureLosesNothing(t *testing.T) {
+	f := newFake(t, blueskyfake.Options{})
+	s := newSink()
+	s.fail = errors.New("database is locked")
+	start(t, newSource(t, f, bluesky.Options{Cursors: &memCursors{}}), s.emit)
+	waitConnected(t, f.Host(0), 1)
+	want := publishMix(t, f, 40, 4, blueskyfake.PostOptions{})
+	ms := s.waitFor(t, "every post, after the failure", func(ms []bot.Mention) bool { return len(byID(ms)) == len(want) })
+	for id, n := range byID(ms) {
+		if n != 1 {
+			t.Errorf("%s emitted %d times", id, n)
+		}
+	}
+	if n := len(f.Host(0).Requests()); n < 2 {
+		t.Errorf("%d subscriptions: no reconnect after the failure", n)
 	}
 }
