@@ -161,3 +161,36 @@ func FuzzDecodeEvent(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseATURI(f *testing.F) {
+	for _, s := range []string{
+		"at://did:plc:wa7b35aakoll7hugkrjtf3xf/app.bsky.feed.post/3l3pte3p2e325",
+		"at://did:plc:x/app.bsky.feed.post",
+		"https://bsky.app/profile/x/post/y",
+		"at:///a/b",
+		"",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		did, coll, rkey, err := parseATURI(s)
+		if err != nil {
+			return
+		}
+		if ATURI(did, coll, rkey) != s {
+			t.Fatalf("%q parsed as %q %q %q", s, did, coll, rkey)
+		}
+	})
+}
+
+func FuzzJWTExpiry(f *testing.F) {
+	now := time.Unix(1_800_000_000, 0)
+	f.Add("eyJ0eXAiOiJhdCtqd3QiLCJhbGciOiJFUzI1NksifQ.eyJzY29wZSI6ImNvbS5hdHByb3RvLmFjY2VzcyIsInN1YiI6ImRpZDpwbGM6eCIsImV4cCI6MTgwMDAwNzIwMH0.c2ln")
+	f.Add("a.b.c")
+	f.Add("not a token")
+	f.Fuzz(func(t *testing.T, tok string) {
+		if exp := jwtExpiry(tok, now); exp.IsZero() {
+			t.Fatalf("zero expiry for %q", tok)
+		}
+	})
+}

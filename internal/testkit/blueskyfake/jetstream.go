@@ -1,7 +1,6 @@
 package blueskyfake
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -267,23 +266,6 @@ func (h *Host) subscribe(w http.ResponseWriter, r *http.Request) {
 			if drop > 0 && sent >= drop {
 				return // deferred CloseNow: no close frame, as a network failure
 			}
-		}
-	}
-}
-
-// Wait blocks until cond holds or ctx ends, checking after every event.
-func (f *Fake) Wait(ctx context.Context, cond func() bool) error {
-	for {
-		f.mu.Lock()
-		ch := f.log.changed
-		f.mu.Unlock()
-		if cond() {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 	}
 }
