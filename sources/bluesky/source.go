@@ -185,6 +185,13 @@ func (s *Source) Run(ctx context.Context, emit bot.Emit) error {
 	st := &stream{src: s, emit: emit}
 	st.setDone(s.loadCursor(ctx))
 	st.saved = st.done
+	if st.done == 0 {
+		// A first start begins now, and says so at once: a crash before the
+		// first periodic save then resumes from here, not from the live
+		// tail, which would skip what was posted while it was down.
+		st.setDone(s.opts.Now().UnixMicro())
+		st.saveCursor(ctx)
+	}
 	saveCtx, stopSaving := context.WithCancel(ctx)
 	saving := make(chan struct{})
 	go func() { defer close(saving); st.saveLoop(saveCtx) }()
@@ -193,7 +200,17 @@ func (s *Source) Run(ctx context.Context, emit bot.Emit) error {
 		go s.refreshThreads(ctx)
 	}
 	if s.self.get() == "" && s.opts.Handle != "" {
-		go s.resolveSelf(ctx)
+		// Known before the first event if the AppView answers; otherwise
+		// learnt in the background while the stream runs.
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		did, err := resolveHandle(rctx, s.x, s.opts.AppViewURL, s.opts.Handle)
+		cancel()
+		if err == nil {
+			s.self.set(did)
+			s.log.Info("watching for mentions of our account", "handle", s.opts.Handle, "did", did)
+		} else {
+			go s.resolveSelf(ctx)
+		}
 	}
 	defer func() {
 		stopSaving()

@@ -52,10 +52,7 @@ type stream struct {
 	saveMu sync.Mutex
 	saved  int64
 	// last is the time_us of the last event handled, stored or not.
-	last int64
-	// liveFrom is when the first connection without a cursor started: a
-	// reconnect before any event resumes from there, not from the live tail.
-	liveFrom  int64
+	last      int64
 	pending   []bot.Mention
 	keys      []string
 	firstWait time.Time // when the oldest pending mention arrived
@@ -76,16 +73,8 @@ func (st *stream) subscribeURL(base string) (string, error) {
 	}
 	q := u.Query()
 	q.Set("wantedCollections", PostCollection)
-	from := st.done
-	if from == 0 {
-		if st.liveFrom == 0 {
-			st.liveFrom = st.src.opts.Now().UnixMicro()
-		} else {
-			from = st.liveFrom
-		}
-	}
-	if from > 0 {
-		q.Set("cursor", strconv.FormatInt(max(from-st.src.opts.Rewind.Microseconds(), 1), 10))
+	if st.done > 0 {
+		q.Set("cursor", strconv.FormatInt(max(st.done-st.src.opts.Rewind.Microseconds(), 1), 10))
 	}
 	if st.src.zstd != nil {
 		q.Set("compress", "true")

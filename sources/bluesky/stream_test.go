@@ -170,3 +170,20 @@ func TestStoreFailureLosesNothing(t *testing.T) {
 		t.Errorf("%d subscriptions: no reconnect after the failure", n)
 	}
 }
+
+// A first start saves its starting point at once: a crash before the first
+// periodic save resumes from there rather than from the live tail.
+func TestFirstStartSavesItsPosition(t *testing.T) {
+	f := newFake(t, blueskyfake.Options{})
+	cur := &memCursors{}
+	before := time.Now().UnixMicro()
+	start(t, newSource(t, f, bluesky.Options{Cursors: cur, SaveEvery: time.Hour}), newSink().emit)
+	waitConnected(t, f.Host(0), 1)
+	saved, _ := cur.Cursor(t.Context(), "bluesky")
+	if n, err := strconv.ParseInt(saved, 10, 64); err != nil || n < before {
+		t.Fatalf("saved %q at start, want a time from %d on", saved, before)
+	}
+	if q := f.Host(0).Requests()[0]; q.Get("cursor") == "" {
+		t.Error("the first subscription has no cursor")
+	}
+}
