@@ -231,6 +231,9 @@ func (b *Bot) planJobs(r IngestResult) []Job {
 			if !t.Opened {
 				jobs = append(jobs, Job{Kind: JobNote, CaseID: t.Case.ID, Surface: s, EventID: t.Event.ID})
 			}
+			for _, ev := range t.Also {
+				jobs = append(jobs, Job{Kind: JobNote, CaseID: t.Case.ID, Surface: s, EventID: ev.ID})
+			}
 		}
 		// A follow-up changes what a good answer is, so drafts are redone.
 		if !t.Event.Kind.ours() {
