@@ -19,6 +19,10 @@ var _ bot.Leaser = (*DB)(nil)
 // keep consuming a stream another replica has taken over.
 const defaultLeaseCheck = 5 * time.Second
 
+// leasePingTimeout is how long a lease's ping may take before the lease
+// counts as lost.
+const leasePingTimeout = 10 * time.Second
+
 // TryLease takes the named lease if nobody holds it (bot.Leaser). On
 // PostgreSQL it is a session advisory lock on a connection of its own,
 // outside the pool: the lock lives exactly as long as that connection, so
@@ -101,7 +105,10 @@ func (l *pgLease) watch(every time.Duration) {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), every)
+		// A slow answer is not a lost lease: the lock holds as long as the
+		// session does, so only a failed ping (or none in leasePingTimeout)
+		// gives it up.
+		ctx, cancel := context.WithTimeout(context.Background(), max(every, leasePingTimeout))
 		err := l.conn.Ping(ctx)
 		cancel()
 		if err != nil {

@@ -62,7 +62,7 @@ func cardMessage(card bot.Card, now time.Time) (string, *discordgo.MessageEmbed,
 	}
 	// The quote gets what the 6,000-character budget of an embed leaves.
 	room := maxEmbedsTotal - embedSize(e) - 10
-	e.Description = quote(card.First.Text, max(0, min(maxQuote, maxEmbedDesc, room)))
+	e.Description = quotePost(card.First, max(0, min(maxQuote, maxEmbedDesc, room)))
 	content := clip(fmt.Sprintf("%s **%s** on %s · case #%d", urgencyEmoji(c.Labels.Urgency),
 		command.Capitalize(firstNonEmpty(string(c.Labels.Intent), "mention")), escape(firstNonEmpty(c.Platform, "the web")), c.ID), maxContent)
 	return content, e, components(card)
@@ -258,7 +258,7 @@ func stormMessage(c bot.StormCard, now time.Time) (string, *discordgo.MessageEmb
 		var lines []string
 		for i := len(c.Samples) - 1; i >= 0; i-- {
 			sm := c.Samples[i]
-			lines = append(lines, "**#"+strconv.FormatInt(sm.CaseID, 10)+"** "+fit(oneLine(sm.First.Author.Display()), 100)+": "+fit(oneLine(sm.First.Text), 300))
+			lines = append(lines, "**#"+strconv.FormatInt(sm.CaseID, 10)+"** "+fit(oneLine(sm.First.Author.Display()), 100)+": "+fit(postLine(sm.First), 300))
 		}
 		e.Description = clipEscaped(strings.Join(lines, "\n"), 3000)
 	}

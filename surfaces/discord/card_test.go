@@ -74,6 +74,17 @@ func escalatedCard() bot.Card {
 	return c
 }
 
+// deletedCard's first post was deleted by its author: the store read it
+// back redacted (no text, no address) and blanked the case's summary.
+func deletedCard() bot.Card {
+	c := sampleCard()
+	c.Case.ID, c.Case.Rev = 18, 4
+	c.First.Text, c.First.URL, c.First.Deleted = "", "", true
+	c.Case.Summary, c.Case.URL, c.Case.Labels.Problem = bot.DeletedText, "", ""
+	c.Suggestions = nil
+	return c
+}
+
 var cardCases = []struct {
 	name string
 	card func() bot.Card
@@ -84,6 +95,7 @@ var cardCases = []struct {
 	{"card_closed", closedCard},
 	{"card_overdue", overdueCard},
 	{"card_escalated", escalatedCard},
+	{"card_deleted", deletedCard},
 }
 
 type rendered struct {
@@ -170,6 +182,7 @@ func TestGoldenNotes(t *testing.T) {
 		{Kind: bot.EventActionFail, Actor: "discord:" + bob, Text: "reply failed: bluesky said 400"},
 		{Kind: bot.EventNote, Actor: "earshot", Text: "The model did not answer within 20s; built-in drafts."},
 		{Kind: bot.EventSuggested},
+		{Kind: bot.EventDeleted, Actor: "Jane @everyone (@jane.bsky.social)", MentionID: 7},
 	}
 	type note struct {
 		Kind  bot.EventKind `json:"kind"`

@@ -29,6 +29,8 @@ func noteText(card bot.Card, ev bot.Event) (string, []string) {
 		s = "📤 Our account posted" + link + ":\n" + quote(ev.Text, maxNoteQuote)
 	case bot.EventOpened:
 		s = "🆕 Case opened"
+	case bot.EventDeleted:
+		s = deletedNote(ev)
 	case bot.EventReopened:
 		s = "🔄 The customer wrote again; the case is open again"
 	case bot.EventSuggested:
