@@ -339,6 +339,11 @@ func (b *Bot) Hears(m Mention) bool {
 	if rules.IsOurs(m.Author.Handle) {
 		return true
 	}
+	// Most of a firehose never names the brand: the term scan alone says
+	// so, and classification (most of Decide's cost) is skipped.
+	if !rules.MayMatch(RoutingInput(m, Labels{})) {
+		return false
+	}
 	in := b.Decide(m)
 	return len(in.Teams) > 0
 }
