@@ -204,6 +204,10 @@ func (b *Bot) IngestBatch(ctx context.Context, ms []Mention) ([]IngestResult, er
 		if m.CreatedAt.IsZero() {
 			m.CreatedAt = b.now()
 		}
+		if m.Deleted {
+			batch[i] = Incoming{Mention: m} // nothing to classify or route
+			continue
+		}
 		batch[i] = b.Decide(m)
 	}
 	start := time.Now()

@@ -11,7 +11,9 @@ import (
 // lease from the store; the others wait and take over when it goes.
 
 // ExclusiveSource is a Source that one replica at a time may run. Sources
-// say so themselves, or are wrapped with Exclusive.
+// say so themselves, or are wrapped with Exclusive. It is meant for streams,
+// which run until cancelled: one that returns (finished or failed) gives
+// its lease up, and another replica then runs it again from its cursor.
 type ExclusiveSource interface {
 	Source
 	Exclusive() bool
