@@ -153,4 +153,3 @@ func parseUnmute(c *Command, rest string) error {
 	c.Mute = &bot.MuteSpec{Kind: kind, Value: value}
 	return nil
 }
-

@@ -70,4 +70,3 @@ func TestParseCareCommands(t *testing.T) {
 		})
 	}
 }
-
