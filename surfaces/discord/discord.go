@@ -29,6 +29,7 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/routing"
+	"github.com/earshothq/earshot/surfaces/command"
 	"github.com/earshothq/earshot/surfaces/pace"
 )
 
@@ -78,6 +79,9 @@ type Options struct {
 	// Reactions maps emoji to actions; asked on every reaction so a rules
 	// reload takes effect. Nil uses routing.DefaultReactions.
 	Reactions func() map[string]routing.Reaction
+	// Mutes answers "/earshot mute term …", "unmute …" and "mutes"; nil
+	// turns them off (a mute from a case is an action and still works).
+	Mutes command.Mutes
 	// RouteTest answers "/earshot route-test"; nil turns it off.
 	RouteTest func(text string) string
 	// Stats answers "/earshot stats"; nil turns it off.
@@ -117,6 +121,7 @@ type Surface struct {
 	card      func(ctx context.Context, caseID int64) (bot.Card, error)
 	reactions func() map[string]routing.Reaction
 	routeTest func(text string) string
+	mutes     command.Mutes
 	stats     func(ctx context.Context, team string, days int) (string, error)
 	command   string
 	log       *slog.Logger
@@ -228,6 +233,7 @@ func New(o Options) (*Surface, error) {
 		card:      o.Card,
 		reactions: o.Reactions,
 		routeTest: o.RouteTest,
+		mutes:     o.Mutes,
 		stats:     o.Stats,
 		command:   o.Command,
 		log:       o.Logger,

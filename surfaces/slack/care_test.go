@@ -1,55 +1,18 @@
 package slacksurface
 
 import (
-	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/handlers"
+	"github.com/earshothq/earshot/internal/testkit/mutesfake"
 	"github.com/earshothq/earshot/internal/testkit/slackfake"
 	"github.com/earshothq/earshot/routing"
 )
 
-// fakeMutes answers like the handlers.
-type fakeMutes struct {
-	mu     sync.Mutex
-	muted  []handlers.MuteRequest
-	ended  []handlers.UnmuteRequest
-	active []bot.Mute
-}
-
-func (f *fakeMutes) Mute(_ context.Context, r handlers.MuteRequest) (bot.Mute, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.muted = append(f.muted, r)
-	if r.Spec.Value == "gi*ve" {
-		return bot.Mute{}, &handlers.RequestError{Field: "mute.value", Msg: `"gi*ve": only a trailing *`}
-	}
-	m := bot.Mute{ID: 1, Kind: r.Spec.Kind, Value: strings.ToLower(strings.Trim(r.Spec.Value, `"@`)), By: r.Actor, Until: testNow.AddDate(0, 0, 1)}
-	f.active = append(f.active, m)
-	return m, nil
-}
-
-func (f *fakeMutes) Unmute(_ context.Context, r handlers.UnmuteRequest) ([]bot.Mute, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.ended = append(f.ended, r)
-	if r.Value == "@nobody" {
-		return nil, nil
-	}
-	return []bot.Mute{{Kind: bot.MuteAuthor, Value: "dealsbot"}}, nil
-}
-
-func (f *fakeMutes) ActiveMutes(context.Context) ([]bot.Mute, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.active, nil
-}
-
 func TestCareSlashCommands(t *testing.T) {
-	fm := &fakeMutes{}
+	fm := &mutesfake.Mutes{}
 	e := newEnv(t, func(o *Options) { o.Mutes = fm })
 	var answers []string
 	cmd := func(text string) {
@@ -81,11 +44,12 @@ func TestCareSlashCommands(t *testing.T) {
 	if r := reqs[2]; r.Kind != bot.ActReopen || r.CaseID != 12 {
 		t.Errorf("reopen %+v", r)
 	}
-	if len(fm.muted) != 2 || fm.muted[0].Spec != (bot.MuteSpec{Kind: bot.MuteTerm, Value: "giveaway", Period: "1d"}) || fm.muted[0].Reason != "promo wave" || fm.muted[0].Actor != "slack:U0ALICE" || !fm.muted[0].Verified {
-		t.Errorf("mutes %+v", fm.muted)
+	muted, ended := fm.Muted(), fm.Ended()
+	if len(muted) != 2 || muted[0].Spec != (bot.MuteSpec{Kind: bot.MuteTerm, Value: "giveaway", Period: "1d"}) || muted[0].Reason != "promo wave" || muted[0].Actor != "slack:U0ALICE" || !muted[0].Verified {
+		t.Errorf("mutes %+v", muted)
 	}
-	if len(fm.ended) != 3 || fm.ended[0].Kind != bot.MuteAuthor || fm.ended[0].Value != "@dealsbot" || fm.ended[2].CaseID != 12 {
-		t.Errorf("unmutes %+v", fm.ended)
+	if len(ended) != 3 || ended[0].Kind != bot.MuteAuthor || ended[0].Value != "@dealsbot" || ended[2].CaseID != 12 {
+		t.Errorf("unmutes %+v", ended)
 	}
 	eph := strings.Join(append(e.ephemeralTexts(), answers...), "\n")
 	for _, want := range []string{
@@ -147,7 +111,7 @@ func TestDismissReactionCarriesItsReason(t *testing.T) {
 // In a card's thread a mute naming a term is a mute from that case; an
 // unmute naming a term needs no case.
 func TestThreadMentionsForMutes(t *testing.T) {
-	fm := &fakeMutes{}
+	fm := &mutesfake.Mutes{}
 	e := newEnv(t, func(o *Options) { o.Mutes = fm })
 	ch, ts, _ := splitRef(e.post(sampleCard()))
 	at := "<@" + slackfake.BotUserID + "> "
@@ -158,8 +122,8 @@ func TestThreadMentionsForMutes(t *testing.T) {
 	if len(reqs) != 1 || reqs[0].CaseID != 12 || reqs[0].Mute == nil || reqs[0].Mute.Value != "kettle deals" {
 		t.Fatalf("requests %+v", reqs)
 	}
-	if len(fm.ended) != 2 || fm.ended[0].CaseID != 0 || fm.ended[0].Value != "kettle deals" || fm.ended[1].CaseID != 12 {
-		t.Fatalf("unmutes %+v", fm.ended)
+	if ended := fm.Ended(); len(ended) != 2 || ended[0].CaseID != 0 || ended[0].Value != "kettle deals" || ended[1].CaseID != 12 {
+		t.Fatalf("unmutes %+v", fm.Ended())
 	}
 }
 
