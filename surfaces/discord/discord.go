@@ -432,7 +432,7 @@ func (s *Surface) Note(ctx context.Context, card bot.Card, ref string, ev bot.Ev
 	if err != nil {
 		return bot.Permanent(fmt.Errorf("discord: note on case %d: %w", card.Case.ID, err))
 	}
-	text, pings := noteText(card, ev)
+	text, paged := noteText(card, ev)
 	if text == "" {
 		return nil
 	}
@@ -443,10 +443,9 @@ func (s *Surface) Note(ctx context.Context, card bot.Card, ref string, ev bot.Ev
 	if err := s.ready(ctx, ch, thread); err != nil {
 		return err
 	}
-	allowed := noPings()
-	allowed.Users = pings // the people an escalation pages, and no one else
 	_, err = s.dg.ChannelMessageSendComplex(thread, &discordgo.MessageSend{
-		Content: text, AllowedMentions: allowed, Flags: discordgo.MessageFlagsSuppressEmbeds,
+		// Only who an escalation pages may be pinged; links do not unfurl.
+		Content: text, AllowedMentions: paged.allowed(), Flags: discordgo.MessageFlagsSuppressEmbeds,
 		Embeds: []*discordgo.MessageEmbed{}, Components: []discordgo.MessageComponent{}, StickerIDs: []string{},
 	}, discordgo.WithContext(ctx))
 	if err != nil {

@@ -92,6 +92,7 @@ func TestDeletedCardIsPostedAgain(t *testing.T) {
 func TestEveryoneInAMentionPingsNoOne(t *testing.T) {
 	e := newEnv(t, nil)
 	card := hostileCard()
+	card.Team.Execs = []string{"discord:" + dana} // only the rules' people are paged
 	ref, msg := e.post(card)
 	if err := e.s.Note(t.Context(), card, ref, bot.Event{Kind: bot.EventFollowUp, Actor: "@everyone", Text: hostile}); err != nil {
 		t.Fatal(err)

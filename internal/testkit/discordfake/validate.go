@@ -30,9 +30,9 @@ type allowed struct {
 }
 
 // checkAllowed says what is wrong with a message's allowed_mentions for
-// text from the public: anything but {"parse": []}. An explicit list of
-// users is allowed (an escalation pages chosen people); Pings shows whom
-// it reached.
+// text from the public: anything but {"parse": []}. Explicit lists of
+// users and roles are allowed (an escalation pages chosen people and
+// roles); Pings shows whom it reached.
 func checkAllowed(raw json.RawMessage) string {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "no allowed_mentions"
@@ -46,8 +46,6 @@ func checkAllowed(raw json.RawMessage) string {
 		return "allowed_mentions without parse: " + string(raw)
 	case len(*a.Parse) > 0:
 		return "allowed_mentions parses " + fmt.Sprint(*a.Parse)
-	case len(a.Roles) > 0:
-		return "allowed_mentions lists roles: " + string(raw)
 	}
 	return ""
 }
