@@ -94,3 +94,48 @@ func refusal(verb string, err error) MuteResult {
 	}
 	return MuteResult{Answer: Answer{Broken, "Couldn't " + verb + "; try again in a moment."}, Err: err}
 }
+
+// MuteStyle is how a surface writes a mute answer in its markup.
+type MuteStyle struct {
+	Escape func(string) string         // public or typed text, made inert
+	Fit    func(string, int) string    // escaped and clipped to n characters
+	Bold   func(escaped string) string // a heading
+	Who    func(actor string) string   // "slack:U1" as the surface shows a person
+	// Emoji before a mute, an unmute, a refusal and a problem.
+	Muted, Unmuted, Refused, Warning string
+}
+
+// maxListed keeps a list of mutes to what a chat message holds; the web
+// inbox's Mutes page lists them all.
+const maxListed = 20
+
+// Render writes r as the answer to a command with verb, in st's markup.
+func (r MuteResult) Render(verb string, st MuteStyle) string {
+	text := st.Escape(r.Text)
+	switch {
+	case r.Verdict == Taken && verb == "mute":
+		text = st.Muted + " " + text
+	case r.Verdict == Taken && verb == "unmute":
+		text = st.Unmuted + " " + text
+	case r.Verdict == Refused:
+		text = st.Refused + " " + text
+	case r.Verdict == Invalid || r.Verdict == Broken:
+		text = st.Warning + " " + text
+	}
+	if len(r.Listed) == 0 {
+		return text
+	}
+	lines := []string{st.Bold(text)}
+	for n, m := range r.Listed {
+		if n == maxListed {
+			lines = append(lines, fmt.Sprintf("…and %d more (the web inbox's Mutes page lists them all)", len(r.Listed)-maxListed))
+			break
+		}
+		line := "• " + st.Escape(m.Describe()) + " · by " + st.Who(m.By)
+		if m.Reason != "" {
+			line += ": " + st.Fit(m.Reason, 200)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}

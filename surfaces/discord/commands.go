@@ -268,32 +268,8 @@ func (s *Surface) runMutes(ctx context.Context, i *discordgo.Interaction, c comm
 	if r.Err != nil {
 		s.log.Error("discord: "+c.Verb, "error", r.Err)
 	}
-	text := escape(r.Text)
-	switch {
-	case r.Verdict == command.Taken && c.Verb == "mute":
-		text = "🔇 " + text
-	case r.Verdict == command.Taken && c.Verb == "unmute":
-		text = "🔊 " + text
-	case r.Verdict == command.Refused:
-		text = "⛔ " + text
-	case r.Verdict == command.Invalid || r.Verdict == command.Broken:
-		text = "⚠️ " + text
-	}
-	if len(r.Listed) > 0 {
-		lines := []string{"**" + text + "**"}
-		for n, m := range r.Listed {
-			if n == 20 {
-				lines = append(lines, fmt.Sprintf("…and %d more (the web inbox's Mutes page lists them all)", len(r.Listed)-20))
-				break
-			}
-			line := "• " + escape(m.Describe()) + " · by " + who(m.By)
-			if m.Reason != "" {
-				line += ": " + fit(m.Reason, 200)
-			}
-			lines = append(lines, line)
-		}
-		text = clip(strings.Join(lines, "\n"), maxContent)
-	}
+	text := clip(r.Render(c.Verb, command.MuteStyle{Escape: escape, Fit: fit, Who: who,
+		Bold: func(s string) string { return "**" + s + "**" }, Muted: "🔇", Unmuted: "🔊", Refused: "⛔", Warning: "⚠️"}), maxContent)
 	s.replace(ctx, i, text)
 }
 
