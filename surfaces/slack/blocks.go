@@ -41,7 +41,7 @@ func cardMessage(card bot.Card, now time.Time) ([]slack.Block, string) {
 		blocks = append(blocks, slack.NewContextBlock("earshot.links", mrkdwn(clipEscaped(l, maxContextText))))
 	}
 	open := c.State.Open()
-	shown := shownSuggestions(card)
+	shown := chat.ShownSuggestions(card)
 	if len(shown) > 0 || (open && card.Drafts.Note != "") {
 		blocks = append(blocks,
 			slack.NewDividerBlock(),
