@@ -352,4 +352,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-

@@ -106,12 +106,12 @@ type Source struct {
 
 	// emitted holds the ids this source emitted and the replies it posted:
 	// it deduplicates, and answers to them are followed.
-	emitted *lru.Cache[string, struct{}]
-	deleted *lru.Cache[string, struct{}]
-	threads atomic.Pointer[[]string] // sorted
-	me      atomic.Pointer[Account]
-	mode    atomic.Value // "starting", "streaming", "polling"
-	running atomic.Bool
+	emitted    *lru.Cache[string, struct{}]
+	deleted    *lru.Cache[string, struct{}]
+	threads    atomic.Pointer[[]string] // sorted
+	me         atomic.Pointer[Account]
+	mode       atomic.Value // "starting", "streaming", "polling"
+	running    atomic.Bool
 	streamBase atomic.Pointer[url.URL]
 
 	replyState
