@@ -296,8 +296,11 @@ func (c *Client) note(res *http.Response) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.remain, c.reset = rem, reset
-	if l, err := strconv.Atoi(res.Header.Get("X-RateLimit-Limit")); err == nil && l > 0 {
+	if l, err := strconv.Atoi(res.Header.Get("X-RateLimit-Limit")); err == nil && l > 0 && l != c.limit {
+		// Pace to what this instance allows (an admin may have raised it).
 		c.limit = l
+		c.pace.SetLimit(rate.Every(defaultWindow / time.Duration(l)))
+		c.pace.SetBurst(max(1, l/10))
 	}
 }
 

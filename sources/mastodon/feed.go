@@ -73,6 +73,10 @@ func (s *Source) flushCursors(ctx context.Context) {
 	}
 }
 
+// beginning is the cursor of a feed that was empty when first read: every
+// id sorts after it.
+const beginning = "0"
+
 // maxPagesPerRound bounds one feed's catch-up per poll, so one busy hashtag
 // does not starve the others; the next round goes on from the cursor.
 const maxPagesPerRound = 10
@@ -106,6 +110,10 @@ func (s *Source) poll(ctx context.Context, f *feed, emit bot.Emit) error {
 		}
 		if newest != "" {
 			f.advance(newest)
+		} else if cursor == "" {
+			// Empty on the first read: everything from now on is new, so
+			// the next read starts from the beginning, not the newest page.
+			f.advance(beginning)
 		}
 		s.save(ctx, f)
 		if !more {

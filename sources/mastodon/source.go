@@ -456,20 +456,33 @@ func mentionsMe(st Status, me *Account) bool {
 	return false
 }
 
-// deliver emits ms and remembers them.
+// deliver emits ms and remembers them. Streams run side by side and may
+// carry the same post (home and a hashtag) or deletion (every stream):
+// each id is claimed before the emit, so only one of them sends it, and
+// released if the emit fails, so the retry does.
 func (s *Source) deliver(ctx context.Context, emit bot.Emit, ms []bot.Mention) error {
-	if len(ms) == 0 {
+	claimed := ms[:0:0]
+	for _, m := range ms {
+		set := s.emitted
+		if m.Deleted {
+			set = s.deleted
+		}
+		if found, _ := set.ContainsOrAdd(m.ExternalID, struct{}{}); !found {
+			claimed = append(claimed, m)
+		}
+	}
+	if len(claimed) == 0 {
 		return nil
 	}
-	if err := emit(ctx, ms); err != nil {
-		return err
-	}
-	for _, m := range ms {
-		if m.Deleted {
-			s.deleted.Add(m.ExternalID, struct{}{})
-		} else {
-			s.emitted.Add(m.ExternalID, struct{}{})
+	if err := emit(ctx, claimed); err != nil {
+		for _, m := range claimed {
+			if m.Deleted {
+				s.deleted.Remove(m.ExternalID)
+			} else {
+				s.emitted.Remove(m.ExternalID)
+			}
 		}
+		return err
 	}
 	return nil
 }
