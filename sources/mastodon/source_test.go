@@ -178,7 +178,7 @@ func TestStreamsMentionsTagsAndDeletions(t *testing.T) {
 	}
 	want := bot.Mention{Platform: "mastodon", ExternalID: mention.ID, URL: mention.URL,
 		Author: bot.Author{ID: mention.Account.ID, Handle: "ana@social.example", Name: "Ana", Followers: 120},
-		Text: "@lumio my hub is offline again &amp; again"}
+		Text:   "@lumio my hub is offline again &amp; again"}
 	m.CreatedAt = time.Time{}
 	if m != want {
 		t.Errorf("mention\n got %+v\nwant %+v", m, want)
