@@ -172,11 +172,9 @@ func (f *Fake) rest(w http.ResponseWriter, r *http.Request, rt string) {
 		}
 		out := page(ss, func(s *Status) string { return s.ID }, q.Get("min_id"), q.Get("max_id"), "", min(limit, 40))
 		writeJSON(w, 200, map[string]any{"accounts": []any{}, "statuses": nonNil(out), "hashtags": []any{}})
+	case "GET /api/v1/statuses/:id/context":
+		f.context(w, parts[3])
 	case "GET /api/v1/statuses/:id":
-		if len(parts) == 5 && parts[4] == "context" {
-			f.context(w, parts[3])
-			return
-		}
 		s, ok := f.byID[parts[3]]
 		if !ok || !f.visible(s) {
 			apiError(w, 404, "Record not found")
