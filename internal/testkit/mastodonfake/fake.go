@@ -337,15 +337,36 @@ func (f *Fake) post(p Post) (*Status, error) {
 func (f *Fake) Delete(id string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.byID[id]; !ok {
+	st, ok := f.byID[id]
+	if !ok {
 		return
 	}
+	f.distributeDelete(st)
 	delete(f.byID, id)
 	f.deleted[id] = true
 	f.statuses = slices.DeleteFunc(f.statuses, func(s *Status) bool { return s.ID == id })
 	f.notifs = slices.DeleteFunc(f.notifs, func(n *Notification) bool { return n.Status != nil && n.Status.ID == id })
-	for s := range f.subs {
-		s.send(frame{event: "delete", data: []byte(id)})
+}
+
+// distributeDelete streams a deletion where the status was streamed, as
+// Mastodon's RemoveStatusService does: the home of who had it and of the
+// accounts it mentions, its hashtags, the public timelines.
+func (f *Fake) distributeDelete(s *Status) {
+	fr := frame{event: "delete", data: []byte(s.ID)}
+	if f.inHome(s) || hasMention(s.Mentions, f.me.ID) {
+		f.push("user", "", fr)
+	}
+	if s.Visibility != "public" {
+		return
+	}
+	for _, t := range s.Tags {
+		f.push("hashtag", t.Name, fr)
+	}
+	f.push("public", "", fr)
+	if strings.Contains(s.Account.Acct, "@") {
+		f.push("public:remote", "", fr)
+	} else {
+		f.push("public:local", "", fr)
 	}
 }
 
