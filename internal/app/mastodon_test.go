@@ -78,3 +78,48 @@ func TestMastodonConversation(t *testing.T) {
 		t.Errorf("%d cases, want 1", n)
 	}
 }
+
+// TestMastodonRestart stops earshot, lets mentions arrive while it is
+// down, and starts it again on the same database: the cursors it saved
+// bring exactly the missed mentions, each once.
+func TestMastodonRestart(t *testing.T) {
+	fake := mastodonfake.New(t)
+	dir := t.TempDir()
+	cfg := config.Config{
+		DatabaseURL: filepath.Join(dir, "e.db"), HTTPAddr: "127.0.0.1:0", Rules: rulesFile(t, dir, careRules), Sample: "false",
+		JobWorkers: 4, LogLevel: "info", LogFormat: "text",
+		Mastodon: config.Mastodon{Server: fake.URL(), Token: mastodonfake.Token, Hashtags: []string{"acme"}},
+	}
+	srv := serve(t, cfg, app.Options{})
+	r := &running{t: t, base: srv.Base}
+	eventually(t, "the streams", func() bool { return fake.Streams() == 2 })
+	before := fake.Post(mastodonfake.Post{Acct: "ana", Text: "@lumio the Lumio app logs me out"})
+	eventually(t, "the first case", func() bool { _, ok := r.caseOf("mastodon", before.ID); return ok })
+	srv.Stop()
+
+	down := []mastodonfake.Status{
+		fake.Post(mastodonfake.Post{Acct: "bo", Text: "@lumio my Lumio lamp flickers"}),
+		fake.Post(mastodonfake.Post{Acct: "cy", Text: "Lumio hub offline again #acme"}),
+	}
+	srv = serve(t, cfg, app.Options{})
+	r = &running{t: t, base: srv.Base}
+	eventually(t, "the cases of the mentions made while down", func() bool {
+		_, a := r.caseOf("mastodon", down[0].ID)
+		_, b := r.caseOf("mastodon", down[1].ID)
+		return a && b
+	})
+	if n := len(r.cases()); n != 3 {
+		t.Errorf("%d cases, want 3", n)
+	}
+	host := strings.TrimPrefix(fake.URL(), "http://")
+	for _, feed := range []string{"notifications", "tag:acme"} {
+		if c, err := srv.Store.Cursor(srv.Ctx, "mastodon@"+host+":"+feed); err != nil || c == "" {
+			t.Errorf("cursor of %s: %q %v", feed, c, err)
+		}
+	}
+	for _, c := range r.cases() {
+		if n := len(r.detail(c.ID).Mentions); n != 1 {
+			t.Errorf("case %d has %d mentions, want 1", c.ID, n)
+		}
+	}
+}
