@@ -87,22 +87,27 @@ func (s *Source) pollAll(ctx context.Context, feeds []*feed, emit bot.Emit) {
 		if ctx.Err() != nil {
 			return
 		}
-		if err := s.poll(ctx, f, emit); err != nil && ctx.Err() == nil {
+		if err := s.poll(ctx, f, emit, maxPagesPerRound); err != nil && ctx.Err() == nil {
 			s.log.Warn("mastodon: poll failed", "feed", f.key, "err", err)
 		}
 	}
 }
 
-// poll reads f from its cursor until caught up (or maxPagesPerRound).
-func (s *Source) poll(ctx context.Context, f *feed, emit bot.Emit) error {
-	for range maxPagesPerRound {
+// poll reads f from its cursor until caught up or after maxPages pages
+// (0: until caught up).
+func (s *Source) poll(ctx context.Context, f *feed, emit bot.Emit, maxPages int) error {
+	for page := 0; maxPages == 0 || page < maxPages; page++ {
 		cursor := f.position()
 		items, newest, more, err := s.c.fetchPage(ctx, f, cursor)
-		if err != nil {
-			var rl *RateLimitError
-			if errors.As(err, &rl) {
-				return sleep(ctx, rl.Until.Sub(s.o.Now()))
+		var rl *RateLimitError
+		if errors.As(err, &rl) {
+			// Refused before anything happened: wait as told, then the same page.
+			if err := sleep(ctx, rl.Until.Sub(s.o.Now())); err != nil {
+				return err
 			}
+			continue
+		}
+		if err != nil {
 			return err
 		}
 		if err := s.handle(ctx, f, items, cursor == "", emit); err != nil {

@@ -274,7 +274,12 @@ func (s *Source) Run(ctx context.Context, emit bot.Emit) error {
 	if err := s.start(ctx); err != nil {
 		return err
 	}
-	defer s.flushCursors(context.WithoutCancel(ctx))
+	defer func() {
+		// Positions moved by posts the rules skipped are worth keeping.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		s.flushCursors(fctx)
+	}()
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { s.every(gctx, s.o.ThreadInterval, s.refreshThreads); return nil })
 	g.Go(func() error { s.every(gctx, 30*time.Second, s.flushCursors); return nil })

@@ -199,6 +199,8 @@ func TestCatchesUpAfterADisconnectWithoutLossOrDuplicates(t *testing.T) {
 	fake.DropStreams()
 	for i := range 45 { // more than a page
 		want = append(want, fake.Post(mastodonfake.Post{Acct: "ana", Text: "@lumio during the outage " + itoa(i)}).ID)
+	}
+	for i := range 430 { // more than a polling round's ten pages
 		want = append(want, fake.Post(mastodonfake.Post{Acct: "bo", Text: "Lumio #acme " + itoa(i)}).ID)
 	}
 	fake.SetStreaming(0)

@@ -130,13 +130,11 @@ func (s *Source) consume(ctx context.Context, st *stream, body io.Reader, cancel
 			continue
 		}
 		done[f] = true
-		if err := s.poll(ctx, f, emit); err != nil {
-			if ctx.Err() != nil {
-				return 0, ctx.Err()
-			}
-			// The stream still brings what is new; the gap is read on the
-			// next connection (the cursor did not move past it).
-			s.log.Warn("mastodon: catching up failed", "feed", f.key, "err", err)
+		// All of it: once streaming, the cursor moves past anything left.
+		if err := s.poll(ctx, f, emit, 0); err != nil {
+			// Streaming now would move the cursor past the gap and lose
+			// it: drop the connection, and catch up on the next one.
+			return 0, fmt.Errorf("stream %s: catch up %s: %w", st.name, f.key, err)
 		}
 	}
 	idle := &idleReader{r: body, d: s.o.IdleTimeout, t: time.AfterFunc(s.o.IdleTimeout, cancel)}
