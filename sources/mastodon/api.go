@@ -2,6 +2,7 @@ package mastodon
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -113,56 +114,47 @@ func (c *Client) fetchPage(ctx context.Context, f *feed, cursor string) (items [
 		q.Set("min_id", cursor)
 	}
 	k := call{method: http.MethodGet, path: f.path, query: q, wait: true, reserve: 10}
-	n := 0
-	switch f.kind {
-	case kindNotifications:
-		var ns []Notification
-		if _, err = c.do(ctx, k, &ns); err != nil {
-			return nil, "", false, err
+	// Entries are decoded one by one: a malformed one (a remote server's
+	// oddity) is skipped with its reason, not the whole page forever.
+	var raw []json.RawMessage
+	if f.kind == kindSearch {
+		var r struct {
+			Statuses []json.RawMessage `json:"statuses"`
 		}
-		n = len(ns)
-		for _, no := range ns {
-			if checkID("notification id", no.ID) != nil {
+		_, err = c.do(ctx, k, &r)
+		raw = r.Statuses
+	} else {
+		_, err = c.do(ctx, k, &raw)
+	}
+	if err != nil {
+		return nil, "", false, err
+	}
+	for i, r := range raw {
+		var it item
+		if f.kind == kindNotifications {
+			n, err := DecodeNotification(r)
+			if err != nil {
+				c.log.Warn("mastodon: entry skipped", "path", f.path, "index", i, "err", err)
 				continue
 			}
-			it := item{id: no.ID}
-			if no.Type == "mention" && no.Status != nil && no.Status.check() == nil {
-				it.status, it.mentionsUs = *no.Status, true
+			it.id = n.ID
+			if n.Type == "mention" && n.Status != nil {
+				it.status, it.mentionsUs = *n.Status, true
 			}
-			items = append(items, it)
+		} else {
+			s, err := DecodeStatus(r)
+			if err != nil {
+				c.log.Warn("mastodon: entry skipped", "path", f.path, "index", i, "err", err)
+				continue
+			}
+			it.id, it.status = s.ID, s
 		}
-	case kindTimeline:
-		var ss []Status
-		if _, err = c.do(ctx, k, &ss); err != nil {
-			return nil, "", false, err
-		}
-		n, items = len(ss), statusItems(ss)
-	case kindSearch:
-		var r struct {
-			Statuses []Status `json:"statuses"`
-		}
-		if _, err = c.do(ctx, k, &r); err != nil {
-			return nil, "", false, err
-		}
-		n, items = len(r.Statuses), statusItems(r.Statuses)
-	}
-	for _, it := range items {
+		items = append(items, it)
 		if newer(it.id, newest) {
 			newest = it.id
 		}
 	}
-	return items, newest, n >= pageLimit && newest != "", nil
-}
-
-func statusItems(ss []Status) []item {
-	items := make([]item, 0, len(ss))
-	for _, s := range ss {
-		if s.check() != nil {
-			continue
-		}
-		items = append(items, item{id: s.ID, status: s})
-	}
-	return items
+	return items, newest, len(raw) >= pageLimit && newest != "", nil
 }
 
 func itoa(n int) string {
