@@ -10,6 +10,10 @@ import (
 	"github.com/earshothq/earshot/store"
 )
 
+// The store keeps the source's cursors (and, where it has them, the list
+// of followed posts: see newMastodon).
+var _ mastodon.Cursors = (*store.DB)(nil)
+
 // newMastodon builds the Mastodon source (which also answers on Mastodon)
 // when a server and token are configured, nil otherwise. It makes no
 // network call. hears is consulted for every post that neither mentions
