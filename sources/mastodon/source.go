@@ -300,6 +300,13 @@ func (s *Source) Run(ctx context.Context, emit bot.Emit) error {
 	return ctx.Err()
 }
 
+// Exclusive makes the source run on one replica at a time (bot.Exclusive):
+// with several, each would read the account's streams and spend its
+// request budget for posts another replica already stored.
+func (s *Source) Exclusive() bool { return true }
+
+var _ bot.ExclusiveSource = (*Source)(nil)
+
 // start learns who we are, where the streams are, the cursors and the
 // threads. A refused token ends the source; anything else is retried.
 func (s *Source) start(ctx context.Context) error {
