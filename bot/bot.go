@@ -54,6 +54,9 @@ type Config struct {
 	TimerInterval time.Duration
 	// Mutes keeps muted authors and terms from opening cases; nil mutes nothing.
 	Mutes MuteChecker
+	// LeaseRetry is how often a replica without an exclusive source's
+	// lease tries to take it (exclusive.go); default DefaultLeaseRetry.
+	LeaseRetry time.Duration
 }
 
 // Bot is the pipeline: sources → store → route → classify → case → jobs.
@@ -76,6 +79,7 @@ type Bot struct {
 	cardLocks  [64]sync.Mutex
 	storms     storms
 	mutes      MuteChecker
+	leaseRetry time.Duration
 }
 
 // New checks cfg and builds a Bot.
@@ -105,6 +109,7 @@ func New(cfg Config) (*Bot, error) {
 		now:        cfg.Now,
 		batchSize:  cfg.BatchSize,
 		mutes:      cfg.Mutes,
+		leaseRetry: cfg.LeaseRetry,
 	}
 	b.rules.Store(cfg.Rules)
 	for _, s := range cfg.Surfaces {
@@ -132,6 +137,9 @@ func New(cfg Config) (*Bot, error) {
 	if b.timerEvery <= 0 {
 		b.timerEvery = DefaultTimerInterval
 	}
+	if b.leaseRetry <= 0 {
+		b.leaseRetry = DefaultLeaseRetry
+	}
 	return b, nil
 }
 
@@ -152,15 +160,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b.log.Info("source started", "source", src.Name())
-			err := src.Run(ctx, b.Ingest)
-			switch {
-			case err == nil:
-				b.log.Info("source finished", "source", src.Name())
-			case ctx.Err() != nil:
-			default:
-				b.log.Error("source stopped", "source", src.Name(), "err", err)
-			}
+			b.runSource(ctx, src) // exclusive.go
 		}()
 	}
 	if _, ok := b.store.(TimerStore); ok {
@@ -204,6 +204,10 @@ func (b *Bot) IngestBatch(ctx context.Context, ms []Mention) ([]IngestResult, er
 		if m.CreatedAt.IsZero() {
 			m.CreatedAt = b.now()
 		}
+		if m.Deleted {
+			batch[i] = Incoming{Mention: m} // nothing to classify or route
+			continue
+		}
 		batch[i] = b.Decide(m)
 	}
 	start := time.Now()
@@ -230,6 +234,9 @@ func (b *Bot) planJobs(r IngestResult) []Job {
 			jobs = append(jobs, Job{Kind: JobCard, CaseID: t.Case.ID, Surface: s, Rev: t.Case.Rev})
 			if !t.Opened {
 				jobs = append(jobs, Job{Kind: JobNote, CaseID: t.Case.ID, Surface: s, EventID: t.Event.ID})
+			}
+			for _, ev := range t.Also {
+				jobs = append(jobs, Job{Kind: JobNote, CaseID: t.Case.ID, Surface: s, EventID: ev.ID})
 			}
 		}
 		// A follow-up changes what a good answer is, so drafts are redone.
@@ -335,6 +342,11 @@ func (b *Bot) Hears(m Mention) bool {
 	rules := b.rules.Load()
 	if rules.IsOurs(m.Author.Handle) {
 		return true
+	}
+	// Most of a firehose never names the brand: the term scan alone says
+	// so, and classification (most of Decide's cost) is skipped.
+	if !rules.MayMatch(RoutingInput(m, Labels{})) {
+		return false
 	}
 	in := b.Decide(m)
 	return len(in.Teams) > 0

@@ -27,7 +27,7 @@ func (b *BuiltinClassifier) Classify(m Mention) Labels {
 	})
 	return Labels{
 		Sentiment: Sentiment(r.Sentiment), Intent: Intent(r.Intent), Urgency: Urgency(r.Urgency),
-		Score: r.Score, Pressing: r.Urgent, Product: r.Product, Problem: r.Problem,
+		Score: r.Score, Pressing: r.Urgent, Product: r.Product, Problem: r.Problem, Done: r.Done,
 	}
 }
 

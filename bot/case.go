@@ -55,6 +55,10 @@ type Labels struct {
 	Product string `json:"product,omitempty"`
 	// Problem is a short phrase of what went wrong, when one was found.
 	Problem string `json:"problem,omitempty"`
+	// Done is set on a reply that reads as the customer's closing remark
+	// ("thanks, that fixed it"): the phrase of classify's table it matched.
+	// On a case waiting for the customer it resolves the case (done.go).
+	Done string `json:"done,omitempty"`
 }
 
 // CaseState is where a conversation stands.

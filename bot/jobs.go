@@ -174,6 +174,9 @@ func (b *Bot) suggest(ctx context.Context, j Job) error {
 	if err != nil {
 		return fmt.Errorf("load thread of case %d: %w", j.CaseID, err)
 	}
+	if !Answerable(mentions) {
+		return nil // every post was deleted: nothing left to answer
+	}
 	team, _ := b.rules.Load().Team(c.Team)
 	drafts, err := b.drafter.DraftReplies(ctx, c, team, mentions, DraftRequest{})
 	if err != nil {

@@ -47,10 +47,10 @@ func (a Author) Same(b Author) bool {
 }
 
 // LatestFrom returns the newest post of thread (oldest first) written by
-// customer, not by us: the post a reply answers.
+// customer, not by us, and not deleted since: the post a reply answers.
 func LatestFrom(thread []Mention, customer Author) (Mention, bool) {
 	for i := len(thread) - 1; i >= 0; i-- {
-		if !thread[i].Ours && customer.Same(thread[i].Author) {
+		if !thread[i].Ours && !thread[i].Deleted && customer.Same(thread[i].Author) {
 			return thread[i], true
 		}
 	}

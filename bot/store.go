@@ -60,6 +60,9 @@ type CaseTouch struct {
 	Case   Case  // after the change
 	Opened bool  // true: new case; false: follow-up joined an existing case
 	Event  Event // the thread event written (opened or follow_up)
+	// Also are further events the mention caused, each noted on the
+	// surfaces (the case resolved by the customer's closing remark).
+	Also []Event
 }
 
 // IngestResult is the outcome for one Incoming, in input order.

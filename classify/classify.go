@@ -87,6 +87,9 @@ type Result struct {
 	// Problem is a short phrase around the first problem term, at most
 	// MaxProblem characters: "charged twice", "app crashes on startup".
 	Problem string
+	// Done is set on a reply that reads as the customer's closing remark
+	// ("thanks, that fixed it"): the phrases of done.go's table it matched.
+	Done string
 }
 
 // MaxProblem is the longest Problem phrase, in runes.
@@ -134,7 +137,8 @@ func DefaultProducts() []string {
 
 // Classifier labels posts. It is safe for concurrent use.
 type Classifier struct {
-	lex *lexicon
+	lex     *lexicon
+	closing *closingMatcher
 }
 
 // New returns a Classifier that knows DefaultProducts.
@@ -151,7 +155,7 @@ func NewWithProducts(extra []string) *Classifier {
 	if err != nil {
 		panic(fmt.Sprintf("classify: embedded lexicon: %v", err))
 	}
-	return &Classifier{lex: lex}
+	return &Classifier{lex: lex, closing: newClosingMatcher()}
 }
 
 // Classify labels one post.
@@ -176,6 +180,10 @@ func (c *Classifier) Classify(in Input) Result {
 	}
 	if s.problemAt >= 0 {
 		r.Problem = c.lex.problemPhrase(text, toks, s.problemAt, s.problemEnd)
+	}
+	// Only a reply can end a conversation.
+	if in.IsReply {
+		r.Done, _ = c.closing.done(text)
 	}
 	return r
 }

@@ -52,7 +52,7 @@ func (h *Handlers) page(ch *bot.CaseChange, team bot.Team, n int, esc int64, rea
 	ev := -int64(len(ch.Events))
 	for _, s := range h.surfaces {
 		ch.Jobs = append(ch.Jobs, bot.Job{Kind: bot.JobNote, Surface: s, EventID: ev})
-		if team.Slack.EscalationChannel != "" {
+		if team.EscalationChannel(s) != "" {
 			ch.Jobs = append(ch.Jobs, bot.Job{Kind: bot.JobBroadcast, Surface: s, EventID: ev})
 		}
 	}

@@ -246,6 +246,11 @@ func (p *parser) discord(n *yaml.Node, ctx string) DiscordTarget {
 			}
 		case "roles":
 			d.Roles = p.strs(v, ctx, "discord.roles", "role")
+		case "escalation_channel":
+			d.EscalationChannel = p.str(v, ctx, "discord.escalation_channel")
+			if d.EscalationChannel != "" && strings.Trim(d.EscalationChannel, "0123456789") != "" {
+				p.add(v.Line, ctx, "discord.escalation_channel: %q is not a channel id (want digits, like 112233445566778899)", d.EscalationChannel)
+			}
 		default:
 			return false
 		}

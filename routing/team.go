@@ -69,6 +69,21 @@ type SlackTarget struct {
 type DiscordTarget struct {
 	Channel string   `json:"channel,omitempty" yaml:"channel"`
 	Roles   []string `json:"roles,omitempty" yaml:"roles"`
+	// EscalationChannel, when set, also gets every page of an escalation,
+	// with a link to the card.
+	EscalationChannel string `json:"escalation_channel,omitempty" yaml:"escalation_channel"`
+}
+
+// EscalationChannel is where the team's pages are also posted on surface
+// ("slack", "discord"), or "" for none.
+func (t Team) EscalationChannel(surface string) string {
+	switch surface {
+	case "slack":
+		return t.Slack.EscalationChannel
+	case "discord":
+		return t.Discord.EscalationChannel
+	}
+	return ""
 }
 
 // Open reports whether the team lists nobody, so anyone who reaches a surface

@@ -149,18 +149,21 @@ func (db *DB) CaseCounts(ctx context.Context) (map[string]map[bot.CaseState]int,
 }
 
 const mentionColumns = `m.id, m.platform, m.external_id, m.url, m.author_id, m.author_handle, m.author_name,
-	m.author_followers, m.text, m.lang, m.created_at, m.in_reply_to, m.ours`
+	m.author_followers, m.text, m.lang, m.created_at, m.in_reply_to, m.ours, m.deleted_at`
 
 func scanMention(r row) (bot.Mention, error) {
 	var (
-		m       bot.Mention
-		created *int64
+		m                bot.Mention
+		created, deleted *int64
 	)
 	if err := r.Scan(&m.ID, &m.Platform, &m.ExternalID, &m.URL, &m.Author.ID, &m.Author.Handle, &m.Author.Name,
-		&m.Author.Followers, &m.Text, &m.Lang, &created, &m.InReplyTo, &m.Ours); err != nil {
+		&m.Author.Followers, &m.Text, &m.Lang, &created, &m.InReplyTo, &m.Ours, &deleted); err != nil {
 		return bot.Mention{}, err
 	}
 	m.CreatedAt = fromMS(created)
+	// A redacted post reads as a tombstone with its author: surfaces show
+	// bot.DeletedText in its place.
+	m.Deleted = deleted != nil
 	return m, nil
 }
 

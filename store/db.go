@@ -44,6 +44,10 @@ type Options struct {
 	// context ends before cancelling them; default 10s.
 	ShutdownTimeout time.Duration
 
+	// LeaseCheck is how often a held lease (TryLease, PostgreSQL) checks
+	// its connection; default 5s.
+	LeaseCheck time.Duration
+
 	// backoff replaces River's retry back-off; tests use it to retry fast.
 	backoff func(attempt int) time.Duration
 }

@@ -56,8 +56,20 @@ func ingestOne(ctx context.Context, tx *txn, in bot.Incoming, now time.Time) (bo
 	if m.Platform == "" || m.ExternalID == "" {
 		return bot.IngestResult{}, fmt.Errorf("mention without platform or id")
 	}
+	if m.Deleted {
+		return ingestTombstone(ctx, tx, m, now)
+	}
+	// A deletion may have come first: the post is then stored redacted,
+	// and opens or extends nothing (deletions.go).
+	deletedAt, err := takeTombstone(ctx, tx, m)
+	if err != nil {
+		return bot.IngestResult{}, err
+	}
+	if deletedAt != nil {
+		return storeDeleted(ctx, tx, in, *deletedAt, now)
+	}
 	var id int64
-	err := tx.queryRow(ctx, `INSERT INTO mentions (platform, external_id, url, author_id, author_handle, author_name,
+	err = tx.queryRow(ctx, `INSERT INTO mentions (platform, external_id, url, author_id, author_handle, author_name,
 		author_followers, text, lang, created_at, in_reply_to, ours, labels, stored_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING RETURNING id`,
@@ -84,7 +96,7 @@ func ingestOne(ctx context.Context, tx *txn, in bot.Incoming, now time.Time) (bo
 		}
 		if len(parents) > 0 {
 			for _, cid := range parents {
-				t, err := extendCase(ctx, tx, cid, m, in.ClockFor, now)
+				t, err := extendCase(ctx, tx, cid, m, in.Labels.Done, in.ClockFor, now)
 				if err != nil {
 					return bot.IngestResult{}, err
 				}
@@ -146,7 +158,7 @@ func reopens(s bot.CaseState) bool {
 	return s == bot.StateAwaitingCustomer || s == bot.StateReplied || s == bot.StateResolved
 }
 
-func extendCase(ctx context.Context, tx *txn, caseID int64, m bot.Mention, clock func(team string) bot.SLAClock, now time.Time) (bot.CaseTouch, error) {
+func extendCase(ctx context.Context, tx *txn, caseID int64, m bot.Mention, done string, clock func(team string) bot.SLAClock, now time.Time) (bot.CaseTouch, error) {
 	c, err := getCase(ctx, tx, caseID, tx.forUpdate)
 	if err != nil {
 		return bot.CaseTouch{}, err
@@ -165,10 +177,16 @@ func extendCase(ctx context.Context, tx *txn, caseID int64, m bot.Mention, clock
 		return bot.CaseTouch{}, err
 	}
 	bump(&c, now)
+	var also []bot.Event
 	if !m.Ours {
 		// Case.Mentions counts the customer's side of the conversation.
 		c.Mentions++
-		if reopens(c.State) && c.Customer.Same(m.Author) {
+		if done != "" && waitsForCustomer(c.State) && c.Customer.Same(m.Author) {
+			// The customer closed the conversation themselves (done.go).
+			if also, err = customerDone(ctx, tx, old, &c, done, now); err != nil {
+				return bot.CaseTouch{}, err
+			}
+		} else if reopens(c.State) && c.Customer.Same(m.Author) {
 			// The clock restarts: a new due time, and timers for it.
 			var timers []bot.Timer
 			c.State = bot.StateNew
@@ -187,7 +205,7 @@ func extendCase(ctx context.Context, tx *txn, caseID int64, m bot.Mention, clock
 	if err := writeCase(ctx, tx, c); err != nil {
 		return bot.CaseTouch{}, err
 	}
-	return bot.CaseTouch{Case: c, Event: ev}, nil
+	return bot.CaseTouch{Case: c, Event: ev, Also: also}, nil
 }
 
 func openCase(ctx context.Context, tx *txn, m bot.Mention, in bot.Incoming, team string, now time.Time) (bot.CaseTouch, error) {

@@ -123,6 +123,14 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	}
 
 	var b *bot.Bot
+	masto, err := newMastodon(cfg, db, func(m bot.Mention) bool { return b.Hears(m) }, log, now)
+	if err != nil {
+		return nil, fmt.Errorf("mastodon: %w", err)
+	}
+	if masto != nil {
+		sources = append(sources, masto)
+	}
+
 	var reloader *Reloader
 	bsky, err := newBluesky(cfg.Bluesky, db, rules, func(m bot.Mention) bool { return b.Hears(m) }, log, now)
 	if err != nil {
@@ -175,6 +183,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	repliers, err := webhookRepliers(cfg, now, log)
 	if err != nil {
 		return nil, err
+	}
+	if masto != nil {
+		repliers = append(repliers, masto)
 	}
 	repliers = append(repliers, bsky.repliers()...)
 	h, err := handlers.New(handlers.Config{

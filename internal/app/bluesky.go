@@ -13,8 +13,11 @@ import (
 	"github.com/earshothq/earshot/store"
 )
 
-// The store keeps the Jetstream cursor.
-var _ bluesky.Cursors = (*store.DB)(nil)
+// The store keeps the Jetstream cursor and lists the open threads.
+var (
+	_ bluesky.Cursors      = (*store.DB)(nil)
+	_ bluesky.ThreadLister = (*store.DB)(nil)
+)
 
 // blueskyParts are the Bluesky source and replier, each nil when off.
 type blueskyParts struct {
@@ -57,12 +60,7 @@ func newBluesky(cfg config.Bluesky, db *store.DB, rules *routing.Rules, hears fu
 		}
 		o := bluesky.Options{
 			JetstreamURLs: cfg.JetstreamURLs, AppViewURL: cfg.AppViewURL, Handle: cfg.Handle,
-			Hears: hears, Cursors: db, Threads: threads, ZstdDictionary: dict, Logger: log, Now: now,
-		}
-		// The store lists the posts of open cases once it can (ThreadPosts);
-		// until then follow-ups are followed for what this process saw.
-		if tl, ok := any(db).(bluesky.ThreadLister); ok {
-			o.ThreadLister = tl
+			Hears: hears, Cursors: db, ThreadLister: db, Threads: threads, ZstdDictionary: dict, Logger: log, Now: now,
 		}
 		src, err := bluesky.New(o)
 		if err != nil {

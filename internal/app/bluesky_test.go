@@ -45,7 +45,8 @@ func waitSubscribed(t testing.TB, h *blueskyfake.Host) {
 
 // A post about the brand opens a case; the customer's follow-up, which
 // names no brand, joins it; the reply from the inbox lands in the thread
-// with the right refs; the customer's answer to our reply joins the case too.
+// with the right refs; the customer's answer to our reply joins the case too;
+// a post the customer deletes is redacted.
 func TestBlueskyConversation(t *testing.T) {
 	f := newBlueskyFake(t)
 	srv := serve(t, blueskyConfig(f.JetstreamURL(), f.URL(), filepath.Join(t.TempDir(), "e.db")), app.Options{})
@@ -118,6 +119,18 @@ func TestBlueskyConversation(t *testing.T) {
 		for _, m := range thread() {
 			if m.ExternalID == thanks {
 				return m.InReplyTo == ours.URI
+			}
+		}
+		return false
+	})
+	// The customer deletes their first post: its text goes from the case.
+	if err := f.Delete(first); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the deleted post redacted", func() bool {
+		for _, m := range thread() {
+			if m.ExternalID == first {
+				return m.Text == ""
 			}
 		}
 		return false

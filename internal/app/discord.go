@@ -45,6 +45,7 @@ func newDiscord(p discordParts) (*discordsurface.Surface, error) {
 		Card:      func(ctx context.Context, id int64) (bot.Card, error) { return b().CardFor(ctx, id) },
 		Reactions: func() map[string]routing.Reaction { return b().Rules().Reactions },
 		RouteTest: func(text string) string { return RouteTest(b().Rules(), p.classifier, text) },
+		Mutes:     p.actions,
 		Stats: func(ctx context.Context, team string, days int) (string, error) {
 			return StatsText(ctx, p.db, team, days, p.now())
 		},

@@ -41,9 +41,15 @@ route:
 // when publicKey is false, the HTTP interactions endpoint when true.
 func discordApp(t testing.TB, fake *discordfake.Fake, publicKey bool) (*app.App, string) {
 	t.Helper()
+	return discordAppWith(t, fake, publicKey, discordRules, nil)
+}
+
+// discordAppWith is discordApp with its own rules and clock (nil: time.Now).
+func discordAppWith(t testing.TB, fake *discordfake.Fake, publicKey bool, rulesYAML string, now func() time.Time) (*app.App, string) {
+	t.Helper()
 	dir := t.TempDir()
 	rules := filepath.Join(dir, "earshot.yaml")
-	if err := os.WriteFile(rules, []byte(discordRules), 0o600); err != nil {
+	if err := os.WriteFile(rules, []byte(rulesYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	fake.AddChannel(discordChannel)
@@ -61,7 +67,7 @@ func discordApp(t testing.TB, fake *discordfake.Fake, publicKey bool) (*app.App,
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	a, err := app.New(ctx, cfg, app.Options{Now: now, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,5 +303,112 @@ func BenchmarkDiscordStorm(b *testing.B) {
 		b.ReportMetric(float64(limited), "429s")
 		b.ReportMetric(float64(fake.InvalidRequests()), "invalid-requests")
 		b.ReportMetric(float64(len(fake.Messages(discordChannel))), "channel-messages")
+	}
+}
+
+const discordEscRules = `
+teams:
+  care:
+    discord: {channel: "700000000000000001", roles: [Care], escalation_channel: "700000000000000009"}
+    escalation:
+      steps:
+        - notify: ["discord:400000000000000003", carol]
+          after: 15m
+        - notify: ["discord:role:300000000000000007"]
+          after: 30m
+route:
+  name: brand
+  query: lumio
+  team: care
+`
+
+// Escalate from Discord: step 1 pings the rules' user in the card's thread
+// and in the escalation channel (with the card's link and Acknowledge);
+// 15 minutes later step 2 pings the rules' role; Acknowledge on the
+// escalation post stops the rest. Nothing else pings anyone.
+func TestDiscordEscalationPolicy(t *testing.T) {
+	const escChannel = "700000000000000009"
+	fake := discordfake.New()
+	t.Cleanup(fake.Close)
+	fake.AddChannel(escChannel)
+	clk := clockAt(time.Date(2026, 1, 6, 10, 0, 0, 0, time.UTC))
+	a, _ := discordAppWith(t, fake, false, discordEscRules, clk.Now)
+	ctx := t.Context()
+	res, err := a.Bot.IngestBatch(ctx, []bot.Mention{{Platform: "bluesky", ExternalID: "p1",
+		URL: "https://bsky.app/profile/jen/post/p1", Author: bot.Author{Handle: "jen.bsky.social", Followers: 300},
+		Text: "lumio lamp flickers every evening @everyone"}})
+	if err != nil || len(res) != 1 || len(res[0].Cases) != 1 {
+		t.Fatalf("ingest: %+v, %v", res, err)
+	}
+	caseID := res[0].Cases[0].Case.ID
+	var card discordfake.Message
+	eventually(t, "the card", func() bool {
+		ms := fake.Messages(discordChannel)
+		if len(ms) == 0 {
+			return false
+		}
+		card = ms[0]
+		return true
+	})
+	alice := discordMember("400000000000000001", discordRole)
+	in := fake.SlashPayload(alice, discordChannel, "earshot", discordfake.CommandOption{Name: "escalate", Type: 1, Options: []discordfake.CommandOption{
+		{Name: "case", Type: 4, Value: caseID}, {Name: "note", Type: 3, Value: "third lamp this week <@400000000000000002> discord:400000000000000002"}}})
+	if err := fake.Deliver(in); err != nil {
+		t.Fatal(err)
+	}
+	threadHas := func(substr string) int {
+		n := 0
+		for _, m := range fake.Messages(card.ID) {
+			if strings.Contains(m.Content, substr) {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, "step 1 paged in the thread and the escalation channel", func() bool {
+		posts := fake.Messages(escChannel)
+		return threadHas("<@400000000000000003>, carol") == 1 && len(posts) == 1 &&
+			strings.Contains(posts[0].Content, "Paging <@400000000000000003>, carol · step 1 of 2")
+	})
+	esc := fake.Messages(escChannel)[0]
+	if link := "https://discord.com/channels/" + discordfake.GuildID + "/" + discordChannel + "/" + card.ID; !strings.Contains(esc.Content, link) {
+		t.Errorf("escalation post lacks the card's link %s: %s", link, esc.Content)
+	}
+	clk.Advance(15 * time.Minute)
+	if _, err := a.Bot.FireTimers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "step 2 paged", func() bool {
+		posts := fake.Messages(escChannel)
+		return len(posts) == 2 && strings.Contains(posts[1].Content, "<@&300000000000000007> · step 2 of 2")
+	})
+	dana := discordMember("400000000000000003", discordRole)
+	ack := ""
+	for _, part := range strings.Split(string(esc.Components), `"custom_id":"`)[1:] {
+		ack, _, _ = strings.Cut(part, `"`)
+	}
+	if err := fake.Deliver(fake.ClickPayload(dana, esc.ID, ack)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the acknowledgement", func() bool { return countEvents(t, a, caseID, bot.EventAcked) == 1 })
+	clk.Advance(time.Hour)
+	if _, err := a.Bot.FireTimers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := a.Store.WaitForJobs(wctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Messages(escChannel)); n != 2 {
+		t.Fatalf("%d escalation posts after the acknowledgement, want 2", n)
+	}
+	got := map[string]int{}
+	for _, p := range fake.Pings() {
+		got[p.Kind+":"+p.Target]++
+	}
+	// dana twice (thread and channel), the role twice; never bob, never everyone.
+	if len(got) != 2 || got["user:400000000000000003"] != 2 || got["role:300000000000000007"] != 2 {
+		t.Fatalf("pings %v", got)
 	}
 }

@@ -69,6 +69,8 @@ type Config struct {
 	DiscordPublicKey string   `envconfig:"DISCORD_PUBLIC_KEY"`
 	// DiscordAPIURL sends Discord's REST calls elsewhere (a test double).
 	DiscordAPIURL string `envconfig:"DISCORD_API_URL"`
+	// Mastodon watches and answers from a Mastodon account (see mastodon.go).
+	Mastodon Mastodon `envconfig:"MASTODON"`
 	// Bluesky watches Bluesky and replies there (EARSHOT_BLUESKY_*, see bluesky.go).
 	Bluesky Bluesky `envconfig:"BLUESKY"`
 	// LLM is an OpenAI-compatible model for drafts (EARSHOT_LLM_BASE_URL,
@@ -138,6 +140,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateGitHub()...)
 	errs = append(errs, c.discordErrors()...)
+	errs = append(errs, c.mastodonErrors()...)
 	errs = append(errs, c.blueskyErrors()...)
 	if c.LLM.Enabled() && strings.TrimSpace(c.LLM.Model) == "" {
 		errs = append(errs, "EARSHOT_LLM_MODEL is required when EARSHOT_LLM_BASE_URL or EARSHOT_LLM_API_KEY is set")

@@ -30,7 +30,7 @@ func New() *Metrics {
 		reg: prometheus.NewRegistry(),
 		mentions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "earshot_mentions_total",
-			Help: "Mentions ingested, by outcome (stored, opened, extended, duplicate).",
+			Help: "Mentions ingested, by outcome (stored, opened, extended, duplicate; deleted and ignored for deletions).",
 		}, []string{"outcome"}),
 		batch: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "earshot_ingest_batch_seconds",

@@ -356,5 +356,11 @@ func resolveHandle(ctx context.Context, x *xrpc, base, handle string) (string, e
 	return resp.Did, nil
 }
 
+// Exclusive makes the source run on one replica at a time (bot.Exclusive):
+// with several, each would read the whole network and store the same posts.
+func (s *Source) Exclusive() bool { return true }
+
+var _ bot.ExclusiveSource = (*Source)(nil)
+
 // Hosts are the Jetstream hosts tried, in order.
 func (s *Source) Hosts() []string { return s.opts.JetstreamURLs }

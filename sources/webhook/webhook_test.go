@@ -6,13 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -21,9 +18,8 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/internal/testkit"
+	goldenfile "github.com/earshothq/earshot/internal/testkit/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 const secret = "whsec_9c1f0e4b7a2d4c58b1e3f6a7d8c9b0e1"
 
@@ -220,23 +216,7 @@ func TestServeHTTP(t *testing.T) {
 
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	goldenfile.Check(t, name, got)
 }
 
 func TestEmittedMentions(t *testing.T) {

@@ -68,18 +68,23 @@ func Outcome(req bot.ActionRequest, a bot.Action, err error) Answer {
 // name ("reply #123 <text>") and what it does.
 type HelpLine struct{ Usage, What string }
 
-// Help lists the commands, in the order people need them.
+// Help lists the commands, in the order people need them. Every chat
+// surface shows these lines (Discord also takes each What as its
+// subcommand's description, so the first clause reads on its own).
 var Help = []HelpLine{
 	{"reply #123 <text>", "send your own reply (public, in the brand's name)"},
 	{"send #123 2", "send a drafted reply (2: the second)"},
-	{"escalate #123 [note]", "page the team's executives and leads"},
+	{"escalate #123 [note]", "start the team's escalation policy (it pages until someone acks)"},
 	{"defect #123 [title]", "file a product defect"},
 	{"regenerate #123 [instruction]", "draft the replies again, following an instruction such as \"shorter\""},
 	{"claim #123", "claim the case: it is yours"},
-	{"ack #123", "acknowledge an escalation"},
-	{"dismiss #123", "dismiss the case: nothing to answer"},
+	{"ack #123", "acknowledge an escalation: the paging stops"},
+	{"dismiss #123 [spam|not-about-us|duplicate|other] [note]", "close it, saying why (kept for tuning the rules)"},
 	{"resolve #123", "resolve the case: the conversation is over"},
-	{"mute #123 author|term <x> [for 24h]", "dismiss and mute"},
+	{"reopen #123 [note]", "put a closed case back in the queue"},
+	{"mute #123 [24h|7d|30d|forever] [reason]", "dismiss and mute its author; or `mute author @x 24h`, `mute term \"giveaway\" 7d` (no case needed)"},
+	{"unmute #123", "end a mute: the case's author, or `unmute author @x`, `unmute term \"giveaway\"`"},
+	{"mutes", "list what is muted"},
 	{"route-test <text>", "which rules and team a post would reach"},
 	{"stats [team] [7d]", "how the team is doing"},
 }

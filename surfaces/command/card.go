@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/handlers"
 )
 
 // Reach shows a follower count compactly on a chat card: "950 followers",
@@ -56,4 +57,32 @@ func LabelLine(l bot.Labels, rules []string, bold func(string) string, fit func(
 		return "not classified"
 	}
 	return strings.Join(parts, " · ")
+}
+
+// ShownSuggestions are the drafts a card shows: all of them while the case
+// is open; once it is closed only a thank-you gesture, which is offered
+// after a resolution.
+func ShownSuggestions(card bot.Card) []bot.Suggestion {
+	if card.Case.State.Open() {
+		return card.Suggestions
+	}
+	var out []bot.Suggestion
+	for _, s := range card.Suggestions {
+		if s.Approach == handlers.ApproachDelight {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// DismissReasons are the Dismiss menu's choices, in bot.DismissReasons
+// order, with their labels.
+var DismissReasons = []struct {
+	Reason bot.DismissReason
+	Label  string
+}{
+	{bot.ReasonSpam, "Spam"},
+	{bot.ReasonNotAboutUs, "Not about us"},
+	{bot.ReasonDuplicate, "Duplicate"},
+	{bot.ReasonOther, "Other"},
 }

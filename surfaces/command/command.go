@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/earshothq/earshot/bot"
@@ -20,10 +19,13 @@ type Command struct {
 	Verb   string
 	CaseID int64 // 0 when not given: implied by where it was typed, or missing
 	Text   string
-	Rank   int           // send: the suggestion
-	For    time.Duration // mute: how long, 0 for good
-	Team   string        // stats
-	Days   int           // stats
+	Rank   int    // send: the suggestion
+	Team   string // stats
+	Days   int    // stats
+	// Reason is a dismissal's; Mute what a mute or unmute names (nil for an
+	// unmute of the case's customer).
+	Reason bot.DismissReason
+	Mute   *bot.MuteSpec
 }
 
 // UsageError is a mistake in what the person typed; it is shown to them.
@@ -41,6 +43,8 @@ var verbs = map[string]bot.ActionKind{
 	"help":        "",
 	"route-test":  "",
 	"stats":       "",
+	"unmute":      "",
+	"mutes":       "",
 	"reply":       bot.ActReply,
 	"send":        bot.ActReply,
 	"escalate":    bot.ActEscalate,
@@ -50,6 +54,7 @@ var verbs = map[string]bot.ActionKind{
 	"acknowledge": bot.ActAck,
 	"dismiss":     bot.ActDismiss,
 	"resolve":     bot.ActResolve,
+	"reopen":      bot.ActReopen,
 	"mute":        bot.ActMute,
 	"regenerate":  bot.ActRegenerate,
 	"redraft":     bot.ActRegenerate,
@@ -57,10 +62,10 @@ var verbs = map[string]bot.ActionKind{
 
 // Verbs lists the canonical verbs in the order help shows them (aliases
 // such as "acknowledge" and "redraft" are left out).
-var Verbs = []string{"reply", "send", "escalate", "defect", "regenerate", "claim", "ack", "dismiss", "resolve", "mute", "route-test", "stats", "help"}
+var Verbs = []string{"reply", "send", "escalate", "defect", "regenerate", "claim", "ack", "dismiss", "resolve", "reopen", "mute", "unmute", "mutes", "route-test", "stats", "help"}
 
 // Kind is the action a verb asks for; "" for a verb that is not an action
-// (help, route-test, stats) or is unknown.
+// (help, route-test, stats, unmute, mutes) or is unknown.
 func Kind(verb string) bot.ActionKind { return verbs[verb] }
 
 // Known reports whether verb is a command.
@@ -69,10 +74,38 @@ func Known(verb string) bool {
 	return ok
 }
 
-// NeedsCase reports whether c is an action still missing its case: the
-// surface supplies it from where the command was typed (a card's thread)
-// or asks the person to name it.
-func (c Command) NeedsCase() bool { return verbs[c.Verb] != "" && c.CaseID == 0 }
+// TakesCase reports whether verb may name a case: every action, and
+// unmute (the case's customer).
+func TakesCase(verb string) bool { return verbs[verb] != "" || verb == "unmute" }
+
+// NeedsCase reports whether c cannot run without a case and none was
+// given: the surface supplies it from where the command was typed (a
+// card's thread) or asks the person to name it. A mute or unmute that
+// names its author or term needs none.
+func (c Command) NeedsCase() bool {
+	if c.CaseID != 0 {
+		return false
+	}
+	switch c.Verb {
+	case "mute", "unmute":
+		return !c.NamesWhat()
+	}
+	return verbs[c.Verb] != ""
+}
+
+// NamesWhat reports whether a mute or unmute names an author or a term
+// itself.
+func (c Command) NamesWhat() bool { return c.Mute != nil && c.Mute.Kind != "" }
+
+// IsAction reports whether c goes to the handlers as an action on a case;
+// otherwise the surface answers it itself (help, stats, route-test) or
+// through the Mutes port (unmute, mutes, and a mute outside any case).
+func (c Command) IsAction() bool {
+	if c.Verb == "mute" {
+		return c.CaseID != 0 || !c.NamesWhat()
+	}
+	return verbs[c.Verb] != ""
+}
 
 // MaxText bounds what is parsed; chat platforms send at most a few KB.
 const MaxText = 12000
@@ -91,12 +124,12 @@ func Parse(text string) (Command, error) {
 		return Command{}, usagef("that is %d bytes; keep it under %d", len(text), MaxText)
 	}
 	rest := strings.TrimSpace(text)
-	var c Command
+	var caseID int64
 	// "#123 dismiss" reads as well as "dismiss #123".
 	if id, after, ok, err := caseToken(rest); err != nil {
 		return Command{}, err
 	} else if ok {
-		c.CaseID, rest = id, after
+		caseID, rest = id, after
 	}
 	word, rest := nextWord(rest)
 	verb := strings.ToLower(word)
@@ -106,23 +139,33 @@ func Parse(text string) (Command, error) {
 	if _, ok := verbs[verb]; !ok {
 		return Command{}, usagef("unknown command %q; try `help`", Clip(word, 40))
 	}
-	if verbs[verb] != "" && c.CaseID == 0 {
+	if TakesCase(canonical(verb)) && caseID == 0 {
 		id, after, ok, err := caseToken(rest)
 		if err != nil {
 			return Command{}, err
 		}
 		if ok {
-			c.CaseID, rest = id, after
+			caseID, rest = id, after
 		}
 	}
-	return Build(verb, c.CaseID, rest)
+	return Build(verb, caseID, rest)
+}
+
+func canonical(verb string) string {
+	switch verb {
+	case "acknowledge":
+		return "ack"
+	case "redraft":
+		return "regenerate"
+	}
+	return verb
 }
 
 // Build is the grammar after the verb and the case: for surfaces whose
 // commands come structured (Discord's options), so a reply that starts
 // with "#1" is never read as a case number. caseID is 0 when not given.
 func Build(verb string, caseID int64, rest string) (Command, error) {
-	c := Command{Verb: strings.ToLower(verb), CaseID: caseID}
+	c := Command{Verb: canonical(strings.ToLower(verb)), CaseID: caseID}
 	if len(rest) > MaxText {
 		return Command{}, usagef("that is %d bytes; keep it under %d", len(rest), MaxText)
 	}
@@ -130,16 +173,10 @@ func Build(verb string, caseID int64, rest string) (Command, error) {
 	if _, ok := verbs[c.Verb]; !ok {
 		return Command{}, usagef("unknown command %q; try `help`", Clip(verb, 40))
 	}
-	switch c.Verb {
-	case "acknowledge":
-		c.Verb = "ack"
-	case "redraft":
-		c.Verb = "regenerate"
-	}
 	if c.CaseID < 0 {
 		return Command{}, usagef("#%d is not a case number; write it like #123", c.CaseID)
 	}
-	if c.CaseID != 0 && verbs[c.Verb] == "" {
+	if c.CaseID != 0 && !TakesCase(c.Verb) {
 		return Command{}, usagef("%s does not take a case number", c.Verb)
 	}
 	switch c.Verb {
@@ -154,20 +191,35 @@ func Build(verb string, caseID int64, rest string) (Command, error) {
 			return Command{}, usagef("send needs the number of a drafted reply: `send #123 2`")
 		}
 		c.Rank = n
-	case "escalate", "defect":
-		c.Text = rest
+	case "escalate", "defect", "reopen":
+		c.Text = rest // a note, a title, why it is reopened
 	case "regenerate":
 		// What follows is an instruction for the drafter ("shorter").
 		if c.Text = rest; bot.Length(c.Text) > bot.MaxInstruction {
 			return Command{}, usagef("an instruction is at most %d characters", bot.MaxInstruction)
 		}
-	case "claim", "ack", "dismiss", "resolve":
+	case "claim", "ack", "resolve":
 		if rest != "" {
 			return Command{}, usagef("%s takes only a case number, like `%s #123`", c.Verb, c.Verb)
+		}
+	case "mutes":
+		if rest != "" {
+			return Command{}, usagef("mutes takes nothing more: it lists what is muted")
+		}
+	case "dismiss":
+		if err := parseDismiss(&c, rest); err != nil {
+			return Command{}, err
 		}
 	case "mute":
 		if err := parseMute(&c, rest); err != nil {
 			return Command{}, err
+		}
+	case "unmute":
+		if err := parseUnmute(&c, rest); err != nil {
+			return Command{}, err
+		}
+		if c.CaseID != 0 && c.NamesWhat() {
+			return Command{}, usagef("unmute takes a case or what to unmute, not both")
 		}
 	case "route-test":
 		if c.Text = rest; c.Text == "" {
@@ -202,70 +254,6 @@ func nextWord(s string) (word, rest string) {
 		return s, ""
 	}
 	return s[:i], strings.TrimSpace(s[i:])
-}
-
-// parseMute reads "author|term <x> [for 24h]".
-func parseMute(c *Command, rest string) error {
-	kind, rest := nextWord(rest)
-	kind = strings.ToLower(kind)
-	if kind != "author" && kind != "term" {
-		return usagef("mute needs what to mute: `mute #123 author @someone for 24h` or `mute #123 term giveaway`")
-	}
-	fields := strings.Fields(rest)
-	if n := len(fields); n >= 2 && strings.EqualFold(fields[n-2], "for") {
-		d, err := ParseSpan(fields[n-1])
-		if err != nil {
-			return err
-		}
-		c.For = d
-		fields = fields[:n-2]
-	}
-	what := strings.Join(fields, " ")
-	if what == "" {
-		return usagef("mute %s needs the %s to mute", kind, kind)
-	}
-	if kind == "author" && len(fields) > 1 {
-		return usagef("mute author takes one handle, not %q", Clip(what, 60))
-	}
-	c.Text = kind + " " + what
-	if c.For > 0 {
-		c.Text += " for " + FormatSpan(c.For)
-	}
-	return nil
-}
-
-// ParseSpan reads "30m", "24h", "7d" or "2w", up to a year.
-func ParseSpan(s string) (time.Duration, error) {
-	bad := usagef("%q is not a duration; use 30m, 24h, 7d or 2w", Clip(s, 20))
-	if len(s) < 2 {
-		return 0, bad
-	}
-	n, err := strconv.Atoi(s[:len(s)-1])
-	if err != nil || n <= 0 {
-		return 0, bad
-	}
-	unit := map[byte]time.Duration{'m': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
-	if unit == 0 {
-		return 0, bad
-	}
-	const year = 365 * 24 * time.Hour
-	if int64(n) > int64(year/unit) {
-		return 0, usagef("%q is longer than a year", Clip(s, 20))
-	}
-	return time.Duration(n) * unit, nil
-}
-
-// FormatSpan writes d the way ParseSpan reads it, in the largest whole unit.
-func FormatSpan(d time.Duration) string {
-	switch {
-	case d%(7*24*time.Hour) == 0:
-		return strconv.FormatInt(int64(d/(7*24*time.Hour)), 10) + "w"
-	case d%(24*time.Hour) == 0:
-		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
-	case d%time.Hour == 0:
-		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
-	}
-	return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
 }
 
 // parseStats reads "[team] [7d]" in either order.
@@ -304,6 +292,8 @@ func (c Command) Request(actor, surface string) bot.ActionRequest {
 		Surface:  surface,
 		Text:     c.Text,
 		Verified: true,
+		Reason:   c.Reason,
+		Mute:     c.Mute,
 	}
 	if c.Verb == "send" {
 		r.Suggestion, r.Text = c.Rank, ""

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/handlers"
@@ -27,8 +26,6 @@ func TestParse(t *testing.T) {
 		{in: "defect #4 Lid cracks", want: Command{Verb: "defect", CaseID: 4, Text: "Lid cracks"}},
 		{in: "acknowledge #5", want: Command{Verb: "ack", CaseID: 5}},
 		{in: "redraft #5 shorter", want: Command{Verb: "regenerate", CaseID: 5, Text: "shorter"}},
-		{in: "mute #6 author @spam for 24h", want: Command{Verb: "mute", CaseID: 6, Text: "author @spam for 1d", For: 24 * time.Hour}},
-		{in: "mute #6 term free shipping", want: Command{Verb: "mute", CaseID: 6, Text: "term free shipping"}},
 		{in: "route-test my kettle broke", want: Command{Verb: "route-test", Text: "my kettle broke"}},
 		{in: "stats", want: Command{Verb: "stats", Days: 7}},
 		{in: "stats 30d care", want: Command{Verb: "stats", Team: "care", Days: 30}},
@@ -38,9 +35,6 @@ func TestParse(t *testing.T) {
 		{in: "claim #1 now", err: "claim takes only a case number"},
 		{in: "#3 stats", err: "stats does not take a case number"},
 		{in: "reply #1", err: "reply needs the text"},
-		{in: "mute #1 author a b", err: "one handle"},
-		{in: "mute #1 term x for 2y", err: "not a duration"},
-		{in: "mute #1 term x for 400d", err: "longer than a year"},
 		{in: "stats 0d", err: "1 to 365 days"},
 		{in: "regenerate #1 " + strings.Repeat("x", bot.MaxInstruction+1), err: "at most 500"},
 		{in: strings.Repeat("x", MaxText+1), err: "keep it under"},
@@ -126,19 +120,6 @@ func TestOutcome(t *testing.T) {
 	}
 }
 
-func TestSpanRoundTrip(t *testing.T) {
-	for _, s := range []string{"30m", "90m", "24h", "36h", "7d", "2w", "52w"} {
-		d, err := ParseSpan(s)
-		if err != nil {
-			t.Fatalf("ParseSpan(%q): %v", s, err)
-		}
-		back, err := ParseSpan(FormatSpan(d))
-		if err != nil || back != d {
-			t.Fatalf("%q: %s → %q → %s, %v", s, d, FormatSpan(d), back, err)
-		}
-	}
-}
-
 func TestClip(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
@@ -162,6 +143,8 @@ func FuzzParse(f *testing.F) {
 		"", "help", "reply #12 Thanks & sorry, we're on it", "#12 dismiss", "dismiss #12", "dismiss 12",
 		"send #12 2", "send #12 0", "escalate #12", "escalate #12 Safety: burn\nsecond line", "defect #7 Lid cracks",
 		"mute #3 author @spammer for 24h", "mute #3 term free shipping for 2w", "mute #3 term x for 400d", "mute author",
+		"mute #12 forever coupon bot", `mute term "giveaway" 24h promo wave`, "unmute #12", "unmute author @x", "mutes",
+		"dismiss #12 not about us, it's the band", "dismiss #12 duplicate of #10", "reopen #12 wrote by email", "mute #12 7y",
 		"route-test my kettle broke", "stats", "stats care 30d", "stats 7d care", "stats 0d",
 		"claim #9223372036854775807", "claim #9223372036854775808", "#-1 claim", "ack #1", "acknowledge #2", "resolve #5 done",
 		"REPLY #1 Caps", "reply\t#1\ttabs", "#1 #2 reply x", "frobnicate", "regenerate #4 shorter, offer a refund",
@@ -182,7 +165,7 @@ func FuzzParse(f *testing.F) {
 		if !ok {
 			t.Fatalf("Parse(%q) verb %q is not known", text, c.Verb)
 		}
-		if c.CaseID < 0 || (kind == "" && c.CaseID != 0) {
+		if c.CaseID < 0 || (!TakesCase(c.Verb) && c.CaseID != 0) {
 			t.Fatalf("Parse(%q) case %d for %s", text, c.CaseID, c.Verb)
 		}
 		switch c.Verb {
@@ -197,6 +180,20 @@ func FuzzParse(f *testing.F) {
 		case "stats":
 			if c.Days < 1 || c.Days > 365 {
 				t.Fatalf("Parse(%q) days %d", text, c.Days)
+			}
+		case "dismiss":
+			if c.Reason != "" && !c.Reason.Valid() {
+				t.Fatalf("Parse(%q) reason %q", text, c.Reason)
+			}
+		case "mute":
+			if c.Mute == nil {
+				t.Fatalf("Parse(%q) mute without details", text)
+			}
+			if _, _, err := bot.ParsePeriod(c.Mute.Period); err != nil {
+				t.Fatalf("Parse(%q) period %q: %v", text, c.Mute.Period, err)
+			}
+			if c.Mute.Kind != "" && strings.TrimSpace(c.Mute.Value) == "" {
+				t.Fatalf("Parse(%q) %s without a value", text, c.Mute.Kind)
 			}
 		}
 		if kind != "" {

@@ -49,11 +49,12 @@ func cardMessage(card bot.Card, now time.Time) (string, *discordgo.MessageEmbed,
 		&discordgo.MessageEmbedField{Name: "Labels", Value: clipEscaped(labelLine(c.Labels, c.Rules), maxFieldValue)},
 		&discordgo.MessageEmbedField{Name: "State", Value: clipEscaped(stateLine(c, now), maxFieldValue)},
 	)
-	if c.State.Open() && (len(card.Suggestions) > 0 || card.Drafts.Note != "") {
+	shown := command.ShownSuggestions(card)
+	if len(shown) > 0 || (c.State.Open() && card.Drafts.Note != "") {
 		if line := draftsLine(card.Drafts); line != "" {
 			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Drafted replies", Value: clipEscaped(line, maxFieldValue)})
 		}
-		for i, s := range card.Suggestions {
+		for i, s := range shown {
 			if i == maxShownSuggestions {
 				break
 			}
@@ -62,7 +63,7 @@ func cardMessage(card bot.Card, now time.Time) (string, *discordgo.MessageEmbed,
 	}
 	// The quote gets what the 6,000-character budget of an embed leaves.
 	room := maxEmbedsTotal - embedSize(e) - 10
-	e.Description = quote(card.First.Text, max(0, min(maxQuote, maxEmbedDesc, room)))
+	e.Description = quotePost(card.First, max(0, min(maxQuote, maxEmbedDesc, room)))
 	content := clip(fmt.Sprintf("%s **%s** on %s · case #%d", urgencyEmoji(c.Labels.Urgency),
 		command.Capitalize(firstNonEmpty(string(c.Labels.Intent), "mention")), escape(firstNonEmpty(c.Platform, "the web")), c.ID), maxContent)
 	return content, e, components(card)
@@ -193,26 +194,28 @@ func suggestionField(c bot.Case, s bot.Suggestion) *discordgo.MessageEmbedField 
 
 func shownWhole(s bot.Suggestion) bool { return units(escape(s.Text)) <= maxFieldValue }
 
-// components are the card's buttons: Send per draft shown whole and Edit &
-// send; Escalate (Acknowledge once escalated), File defect, Claim, Dismiss,
-// Regenerate; and a link to the post. A closed case keeps only the link.
+// components are the card's controls. An open case: Send per draft shown
+// whole and Edit & send; Escalate (Acknowledge once escalated), File
+// defect, Claim, Regenerate; a Dismiss menu whose choice is the reason (so
+// it is never skipped and costs no extra click). A closed case: Send for a
+// thank-you gesture, if one is drafted, and Reopen. Both link to the post.
 func components(card bot.Card) []discordgo.MessageComponent {
 	c := card.Case
 	base := click{Case: c.ID, Rev: c.Rev}
 	with := func(kind string) string { b := base; b.Kind = kind; return b.encode() }
+	var send []discordgo.MessageComponent
+	for i, s := range command.ShownSuggestions(card) {
+		if i == maxShownSuggestions {
+			break
+		}
+		if !shownWhole(s) {
+			continue
+		}
+		id := click{Kind: btnSend, Case: c.ID, Rev: c.Rev, Rank: s.Rank, Hash: textHash(s.Text)}.encode()
+		send = append(send, discordgo.Button{Label: "Send " + strconv.Itoa(s.Rank), Style: discordgo.SuccessButton, CustomID: id})
+	}
 	var rows []discordgo.MessageComponent
 	if c.State.Open() {
-		var send []discordgo.MessageComponent
-		for i, s := range card.Suggestions {
-			if i == maxShownSuggestions {
-				break
-			}
-			if !shownWhole(s) {
-				continue
-			}
-			id := click{Kind: btnSend, Case: c.ID, Rev: c.Rev, Rank: s.Rank, Hash: textHash(s.Text)}.encode()
-			send = append(send, discordgo.Button{Label: "Send " + strconv.Itoa(s.Rank), Style: discordgo.SuccessButton, CustomID: id})
-		}
 		send = append(send, discordgo.Button{Label: "Edit & send", Style: discordgo.SecondaryButton, CustomID: with(btnEdit)})
 		rows = append(rows, discordgo.ActionsRow{Components: send})
 		first := discordgo.Button{Label: "Escalate", Style: discordgo.DangerButton, CustomID: with(btnEscalate)}
@@ -223,9 +226,12 @@ func components(card bot.Card) []discordgo.MessageComponent {
 			first,
 			discordgo.Button{Label: "File defect", Style: discordgo.SecondaryButton, CustomID: with(btnDefect)},
 			discordgo.Button{Label: "Claim", Style: discordgo.SecondaryButton, CustomID: with(btnClaim)},
-			discordgo.Button{Label: "Dismiss", Style: discordgo.SecondaryButton, CustomID: with(btnDismiss)},
 			discordgo.Button{Label: "Regenerate", Style: discordgo.SecondaryButton, CustomID: with(btnRedraft)},
 		}})
+		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{dismissMenu(with(btnDismiss))}})
+	} else {
+		send = append(send, discordgo.Button{Label: "Reopen", Style: discordgo.SecondaryButton, CustomID: with(btnReopen)})
+		rows = append(rows, discordgo.ActionsRow{Components: send})
 	}
 	if u := safeURL(firstNonEmpty(card.First.URL, c.URL)); u != "" {
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{
@@ -233,6 +239,18 @@ func components(card bot.Card) []discordgo.MessageComponent {
 		}})
 	}
 	return rows
+}
+
+// dismissMenu offers the dismissal reasons; the one picked comes back in
+// the interaction's values.
+func dismissMenu(customID string) discordgo.SelectMenu {
+	opts := make([]discordgo.SelectMenuOption, 0, len(command.DismissReasons))
+	for _, r := range command.DismissReasons {
+		opts = append(opts, discordgo.SelectMenuOption{Label: r.Label, Value: string(r.Reason)})
+	}
+	one := 1
+	return discordgo.SelectMenu{MenuType: discordgo.StringSelectMenu, CustomID: customID, Placeholder: "Dismiss as…",
+		MinValues: &one, MaxValues: 1, Options: opts}
 }
 
 // stormMessage renders a storm card. Authors and texts are public and
@@ -258,7 +276,7 @@ func stormMessage(c bot.StormCard, now time.Time) (string, *discordgo.MessageEmb
 		var lines []string
 		for i := len(c.Samples) - 1; i >= 0; i-- {
 			sm := c.Samples[i]
-			lines = append(lines, "**#"+strconv.FormatInt(sm.CaseID, 10)+"** "+fit(oneLine(sm.First.Author.Display()), 100)+": "+fit(oneLine(sm.First.Text), 300))
+			lines = append(lines, "**#"+strconv.FormatInt(sm.CaseID, 10)+"** "+fit(oneLine(sm.First.Author.Display()), 100)+": "+fit(postLine(sm.First), 300))
 		}
 		e.Description = clipEscaped(strings.Join(lines, "\n"), 3000)
 	}

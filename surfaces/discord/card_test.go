@@ -74,6 +74,17 @@ func escalatedCard() bot.Card {
 	return c
 }
 
+// deletedCard's first post was deleted by its author: the store read it
+// back redacted (no text, no address) and blanked the case's summary.
+func deletedCard() bot.Card {
+	c := sampleCard()
+	c.Case.ID, c.Case.Rev = 18, 4
+	c.First.Text, c.First.URL, c.First.Deleted = "", "", true
+	c.Case.Summary, c.Case.URL, c.Case.Labels.Problem = bot.DeletedText, "", ""
+	c.Suggestions = nil
+	return c
+}
+
 var cardCases = []struct {
 	name string
 	card func() bot.Card
@@ -84,6 +95,7 @@ var cardCases = []struct {
 	{"card_closed", closedCard},
 	{"card_overdue", overdueCard},
 	{"card_escalated", escalatedCard},
+	{"card_deleted", deletedCard},
 }
 
 type rendered struct {
@@ -157,24 +169,30 @@ func TestGoldenModals(t *testing.T) {
 
 func TestGoldenNotes(t *testing.T) {
 	card := sampleCard()
+	// Only identities the rules name are pinged: dana is an exec, the role a
+	// step pages; erin's id is typed in a note and stays text.
+	card.Team.Execs = []string{"discord:" + dana}
+	card.Team.Escalation.Steps = []routing.EscalationStep{{Notify: []string{"discord:role:" + careRole}}}
 	events := []bot.Event{
 		{Kind: bot.EventOpened},
 		{Kind: bot.EventFollowUp, Actor: "@everyone", Text: hostile, URL: "https://bsky.app/profile/jane/post/2"},
 		{Kind: bot.EventClaimed, Actor: "discord:" + alice},
 		{Kind: bot.EventReplied, Actor: "discord:" + alice, Text: "Thanks Jane, a new kettle is on its way.", URL: "https://bsky.app/profile/lumio/post/9"},
 		{Kind: bot.EventAssisted, Actor: "web:sam", Text: "Posted by hand", URL: "javascript:alert(1)"},
-		{Kind: bot.EventEscalated, Actor: "discord:" + alice, Text: "Escalated to discord:" + dana + ", slack:U1, dana: @everyone <@123456789012345678> look"},
+		{Kind: bot.EventEscalated, Actor: "discord:" + alice, Text: "Escalated to discord:" + dana + ", slack:U1, dana: @everyone <@123456789012345678> look, and discord:400000000000000099"},
+		{Kind: bot.EventPaged, Text: bot.Page{Notify: []string{"discord:role:" + careRole, "discord:" + dana}, Step: 1, Steps: 2, Round: 1, Rounds: 1}.Text()},
 		{Kind: bot.EventAcked, Actor: "discord:" + dana},
 		{Kind: bot.EventDefect, Actor: "discord:" + alice, Text: "Filed acme/kettle#42", URL: "https://github.com/acme/kettle/issues/42"},
 		{Kind: bot.EventDismissed, Actor: "discord:" + bob},
 		{Kind: bot.EventActionFail, Actor: "discord:" + bob, Text: "reply failed: bluesky said 400"},
 		{Kind: bot.EventNote, Actor: "earshot", Text: "The model did not answer within 20s; built-in drafts."},
 		{Kind: bot.EventSuggested},
+		{Kind: bot.EventDeleted, Actor: "Jane @everyone (@jane.bsky.social)", MentionID: 7},
 	}
 	type note struct {
 		Kind  bot.EventKind `json:"kind"`
 		Text  string        `json:"text"`
-		Pings []string      `json:"pings,omitempty"`
+		Pings pings         `json:"pings,omitzero"`
 	}
 	var out []note
 	for _, ev := range events {
@@ -185,8 +203,11 @@ func TestGoldenNotes(t *testing.T) {
 		out = append(out, note{ev.Kind, text, pings})
 	}
 	golden(t, "notes.golden.json", marshal(t, out))
-	if _, pings := noteText(card, events[5]); len(pings) != 1 || pings[0] != dana {
-		t.Fatalf("escalation pings %v, want only %s", pings, dana)
+	if _, p := noteText(card, events[5]); len(p.Users) != 1 || p.Users[0] != dana || len(p.Roles) != 0 {
+		t.Fatalf("escalation pings %+v, want only %s", p, dana)
+	}
+	if _, p := noteText(card, events[6]); len(p.Users) != 1 || p.Users[0] != dana || len(p.Roles) != 1 || p.Roles[0] != careRole {
+		t.Fatalf("page pings %+v, want %s and role %s", p, dana, careRole)
 	}
 }
 

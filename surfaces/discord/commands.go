@@ -74,9 +74,22 @@ var subcommands = []subcommand{
 	{verb: "regenerate", text: stringOption("instruction", "e.g. shorter, offer a refund, less formal", false, bot.MaxInstruction), rest: textOf("instruction"), usage: "regenerate case:123 instruction:shorter"},
 	{verb: "claim", usage: "claim case:123"},
 	{verb: "ack", usage: "ack case:123"},
-	{verb: "dismiss", usage: "dismiss case:123"},
+	{verb: "dismiss", text: stringOption("note", "Anything the team should know", false, command.MaxNote), usage: "dismiss case:123 reason:spam note:…",
+		rest: func(o map[string]*discordgo.ApplicationCommandInteractionDataOption) string {
+			// The grammar reads the reason first; a note alone is "other".
+			reason, note := str(o, "reason"), str(o, "note")
+			if reason == "" && note != "" {
+				reason = string(bot.ReasonOther)
+			}
+			return strings.TrimSpace(reason + " " + note)
+		}},
 	{verb: "resolve", usage: "resolve case:123"},
-	{verb: "mute", text: stringOption("what", "author @someone [for 24h], or term giveaway [for 7d]", true, 300), rest: textOf("what"), usage: "mute case:123 what:author @someone for 24h"},
+	{verb: "reopen", text: stringOption("note", "Why it is reopened", false, command.MaxNote), rest: textOf("note"), usage: "reopen case:123 note:…"},
+	{verb: "mute", text: stringOption("what", "[24h|7d|30d|forever] [reason], or author @x 24h, or term \"giveaway\" 7d", false, 300), rest: textOf("what"),
+		usage: "mute case:123 what:7d spam account · mute what:term \"giveaway\" 24h"},
+	{verb: "unmute", text: stringOption("what", "author @x or term \"giveaway\"; without it, the case's author", false, 300), rest: textOf("what"),
+		usage: "unmute case:123 · unmute what:author @x"},
+	{verb: "mutes", usage: "mutes"},
 	{verb: "route-test", text: stringOption("text", "A sample post", true, 4000), rest: textOf("text"), usage: "route-test text:my lamp won't connect"},
 	{verb: "stats", usage: "stats team:care days:7",
 		rest: func(o map[string]*discordgo.ApplicationCommandInteractionDataOption) string {
@@ -102,6 +115,15 @@ func describe(verb string) string {
 	return verb
 }
 
+// reasonOption is dismiss's reason, a choice of the shared reasons.
+func reasonOption() *discordgo.ApplicationCommandOption {
+	o := stringOption("reason", "Why: kept for tuning the rules (default: other)", false, 0)
+	for _, r := range command.DismissReasons {
+		o.Choices = append(o.Choices, &discordgo.ApplicationCommandOptionChoice{Name: r.Label, Value: string(r.Reason)})
+	}
+	return o
+}
+
 // Commands is the application command earshot registers: /earshot with a
 // subcommand per verb.
 func (s *Surface) Commands() []*discordgo.ApplicationCommand {
@@ -115,8 +137,11 @@ func (s *Surface) Commands() []*discordgo.ApplicationCommand {
 		if sc.text != nil && sc.text.Required {
 			o.Options = append(o.Options, sc.text)
 		}
-		if command.Kind(sc.verb) != "" {
+		if command.TakesCase(sc.verb) {
 			o.Options = append(o.Options, intOption("case", "The case number (#123); implied in a card's thread", false, 1, 1<<53))
+		}
+		if sc.verb == "dismiss" {
+			o.Options = append(o.Options, reasonOption())
 		}
 		if sc.text != nil && !sc.text.Required {
 			o.Options = append(o.Options, sc.text) // required options come first
@@ -213,6 +238,9 @@ func (s *Surface) onCommand(i *discordgo.Interaction) answer {
 			s.replace(ctx, i, codeBlock(out))
 		})
 	}
+	if !c.IsAction() && c.CaseID == 0 && !c.NeedsCase() {
+		return thinking(func(ctx context.Context) { s.runMutes(ctx, i, c) })
+	}
 	return thinking(func(ctx context.Context) {
 		if c.NeedsCase() {
 			id, ok := s.caseOfThread(ctx, i.ChannelID)
@@ -222,8 +250,27 @@ func (s *Surface) onCommand(i *discordgo.Interaction) answer {
 			}
 			c.CaseID = id
 		}
+		if !c.IsAction() {
+			s.runMutes(ctx, i, c) // unmute of the thread's case
+			return
+		}
 		s.act(ctx, i, c.Request(actor(i), Name), true)
 	})
+}
+
+// runMutes does mute (without a case), unmute and mutes.
+func (s *Surface) runMutes(ctx context.Context, i *discordgo.Interaction, c command.Command) {
+	if s.mutes == nil {
+		s.replace(ctx, i, "Mutes are not available here.")
+		return
+	}
+	r := command.RunMutes(ctx, s.mutes, c, actor(i), Name, "/"+s.command)
+	if r.Err != nil {
+		s.log.Error("discord: "+c.Verb, "error", r.Err)
+	}
+	text := clip(r.Render(c.Verb, command.MuteStyle{Escape: escape, Fit: fit, Who: who,
+		Bold: func(s string) string { return "**" + s + "**" }, Muted: "🔇", Unmuted: "🔊", Refused: "⛔", Warning: "⚠️"}), maxContent)
+	s.replace(ctx, i, text)
 }
 
 // caseOfThread finds the case whose card's thread channel is: a card's

@@ -29,6 +29,7 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/routing"
+	"github.com/earshothq/earshot/surfaces/command"
 	"github.com/earshothq/earshot/surfaces/pace"
 )
 
@@ -78,6 +79,9 @@ type Options struct {
 	// Reactions maps emoji to actions; asked on every reaction so a rules
 	// reload takes effect. Nil uses routing.DefaultReactions.
 	Reactions func() map[string]routing.Reaction
+	// Mutes answers "/earshot mute term …", "unmute …" and "mutes"; nil
+	// turns them off (a mute from a case is an action and still works).
+	Mutes command.Mutes
 	// RouteTest answers "/earshot route-test"; nil turns it off.
 	RouteTest func(text string) string
 	// Stats answers "/earshot stats"; nil turns it off.
@@ -117,6 +121,7 @@ type Surface struct {
 	card      func(ctx context.Context, caseID int64) (bot.Card, error)
 	reactions func() map[string]routing.Reaction
 	routeTest func(text string) string
+	mutes     command.Mutes
 	stats     func(ctx context.Context, team string, days int) (string, error)
 	command   string
 	log       *slog.Logger
@@ -228,6 +233,7 @@ func New(o Options) (*Surface, error) {
 		card:      o.Card,
 		reactions: o.Reactions,
 		routeTest: o.RouteTest,
+		mutes:     o.Mutes,
 		stats:     o.Stats,
 		command:   o.Command,
 		log:       o.Logger,
@@ -426,7 +432,7 @@ func (s *Surface) Note(ctx context.Context, card bot.Card, ref string, ev bot.Ev
 	if err != nil {
 		return bot.Permanent(fmt.Errorf("discord: note on case %d: %w", card.Case.ID, err))
 	}
-	text, pings := noteText(card, ev)
+	text, paged := noteText(card, ev)
 	if text == "" {
 		return nil
 	}
@@ -437,10 +443,9 @@ func (s *Surface) Note(ctx context.Context, card bot.Card, ref string, ev bot.Ev
 	if err := s.ready(ctx, ch, thread); err != nil {
 		return err
 	}
-	allowed := noPings()
-	allowed.Users = pings // the people an escalation pages, and no one else
 	_, err = s.dg.ChannelMessageSendComplex(thread, &discordgo.MessageSend{
-		Content: text, AllowedMentions: allowed, Flags: discordgo.MessageFlagsSuppressEmbeds,
+		// Only who an escalation pages may be pinged; links do not unfurl.
+		Content: text, AllowedMentions: paged.allowed(), Flags: discordgo.MessageFlagsSuppressEmbeds,
 		Embeds: []*discordgo.MessageEmbed{}, Components: []discordgo.MessageComponent{}, StickerIDs: []string{},
 	}, discordgo.WithContext(ctx))
 	if err != nil {

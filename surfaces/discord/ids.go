@@ -24,6 +24,7 @@ const (
 	btnClaim    = "claim"
 	btnDismiss  = "dismiss"
 	btnRedraft  = "regen"
+	btnReopen   = "reopen"
 
 	modalEdit     = "m-edit"
 	modalEscalate = "m-esc"
@@ -35,7 +36,7 @@ const (
 )
 
 var knownKinds = map[string]bool{
-	btnSend: true, btnEdit: true, btnEscalate: true, btnAck: true, btnDefect: true, btnClaim: true, btnDismiss: true, btnRedraft: true,
+	btnSend: true, btnEdit: true, btnEscalate: true, btnAck: true, btnDefect: true, btnClaim: true, btnDismiss: true, btnRedraft: true, btnReopen: true,
 	modalEdit: true, modalEscalate: true, modalDefect: true, modalRedraft: true,
 }
 

@@ -124,7 +124,17 @@ func (s *Surface) onButton(i *discordgo.Interaction) answer {
 	case btnClaim:
 		req.Kind, req.Target = bot.ActClaim, rev
 	case btnDismiss:
+		// The Dismiss menu: the value picked is the reason.
 		req.Kind, req.Target = bot.ActDismiss, rev
+		if len(data.Values) == 1 {
+			r, err := bot.ParseDismissReason(data.Values[0])
+			if err != nil {
+				return private("That is not one of the reasons on the menu.")
+			}
+			req.Reason = r
+		}
+	case btnReopen:
+		req.Kind, req.Target = bot.ActReopen, rev
 	case btnAck:
 		req.Kind, req.Target = bot.ActAck, rev
 	default:

@@ -14,14 +14,15 @@ const maxNoteQuote = 1700
 // only ever escaped, never read as a Discord identity. Events of actions
 // carry the person who acted, whose id came from a signed interaction and
 // is shown as a mention (which pings no one). Only an escalation pings:
-// the people it pages, listed by the handlers as "discord:<id>".
-func noteText(card bot.Card, ev bot.Event) (string, []string) {
+// the people and roles it pages, listed by the handlers as "discord:<id>"
+// or "discord:role:<id>", when the team's rules name them.
+func noteText(card bot.Card, ev bot.Event) (string, pings) {
 	link := ""
 	if u := safeURL(ev.URL); u != "" {
 		link = " (<" + u + ">)" // angle brackets: a link without a preview
 	}
 	var s string
-	var pings []string
+	var paged pings
 	switch ev.Kind {
 	case bot.EventFollowUp:
 		s = "💬 **" + fit(firstNonEmpty(ev.Actor, "The customer"), 200) + "** wrote" + link + ":\n" + quote(ev.Text, maxNoteQuote)
@@ -29,6 +30,8 @@ func noteText(card bot.Card, ev bot.Event) (string, []string) {
 		s = "📤 Our account posted" + link + ":\n" + quote(ev.Text, maxNoteQuote)
 	case bot.EventOpened:
 		s = "🆕 Case opened"
+	case bot.EventDeleted:
+		s = deletedNote(ev)
 	case bot.EventReopened:
 		s = "🔄 The customer wrote again; the case is open again"
 	case bot.EventSuggested:
@@ -43,7 +46,7 @@ func noteText(card bot.Card, ev bot.Event) (string, []string) {
 		// The handlers name who is paged as identities ("discord:123"); in
 		// these lines, and only here, they become mentions that ping.
 		var text string
-		text, pings = withPages(fit(firstNonEmpty(ev.Text, "Escalated"), maxNoteQuote))
+		text, paged = withPages(card.Team, fit(firstNonEmpty(ev.Text, "Escalated"), maxNoteQuote))
 		s = "🚨 " + who(ev.Actor) + ": " + text
 	case bot.EventAcked:
 		s = "🙏 " + who(ev.Actor) + " acknowledged the escalation"
@@ -62,9 +65,9 @@ func noteText(card bot.Card, ev bot.Event) (string, []string) {
 		}
 	default:
 		if ev.Text == "" {
-			return "", nil
+			return "", pings{}
 		}
 		s = "ℹ️ " + who(ev.Actor) + ": " + fit(ev.Text, maxNoteQuote) + link
 	}
-	return clipEscaped(s, maxContent), pings
+	return clipEscaped(s, maxContent), paged
 }

@@ -7,7 +7,10 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/rivo/uniseg"
+
+	"github.com/earshothq/earshot/bot"
 )
 
 // Discord's limits, in characters. We count UTF-16 code units, never
@@ -171,27 +174,56 @@ func who(actor string) string {
 	return escape(actor)
 }
 
-// pageTokens matches identities written as "discord:123…" in escaped text
-// (the colon is escaped by then), to turn into pings in escalation notes.
-var pageTokens = regexp.MustCompile(`discord\\:(\d{5,20})\b`)
+// pageTokens matches identities written as "discord:123…" (a user) or
+// "discord:role:123…" (a role) in escaped text (the colons are escaped by
+// then), to turn into pings in escalation lines.
+var pageTokens = regexp.MustCompile(`discord\\:(role\\:)?(\d{5,20})\b`)
 
-// withPages turns the "discord:<id>" identities of an escalation into
-// mentions, and returns the ids: the message allows exactly those users to
-// be pinged. It runs on escaped text, so what it adds are the only live
-// mentions.
-func withPages(escaped string) (string, []string) {
-	var ids []string
+// pings are who a message may notify: nobody, unless an escalation pages
+// users or roles the team's rules name.
+type pings struct {
+	Users []string `json:"users,omitempty"`
+	Roles []string `json:"roles,omitempty"`
+}
+
+// allowed is the message's allowed_mentions: exactly these, nothing parsed.
+func (p pings) allowed() *discordgo.MessageAllowedMentions {
+	a := noPings()
+	a.Users, a.Roles = p.Users, p.Roles
+	return a
+}
+
+// withPages turns the identities an escalation pages into mentions, and
+// says whom the message may ping. Only identities the team's rules name
+// (members, leads, execs, escalation steps) become mentions: anything else,
+// such as an id someone typed in a note, stays text. It runs on escaped
+// text, so what it adds are the only live mentions.
+func withPages(team bot.Team, escaped string) (string, pings) {
+	var p pings
 	out := pageTokens.ReplaceAllStringFunc(escaped, func(m string) string {
-		id := m[len(`discord\:`):]
+		sub := pageTokens.FindStringSubmatch(m)
+		role, id := sub[1] != "", sub[2]
 		if !snowflake(id) {
 			return m
 		}
-		if !contains(ids, id) {
-			ids = append(ids, id)
+		if role {
+			if !team.Pageable("discord:role:" + id) {
+				return m
+			}
+			if !contains(p.Roles, id) {
+				p.Roles = append(p.Roles, id)
+			}
+			return "<@&" + id + ">"
+		}
+		if !team.Pageable("discord:" + id) {
+			return m
+		}
+		if !contains(p.Users, id) {
+			p.Users = append(p.Users, id)
 		}
 		return "<@" + id + ">"
 	})
-	return out, ids
+	return out, p
 }
 
 func contains(list []string, s string) bool {

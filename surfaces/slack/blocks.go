@@ -33,7 +33,7 @@ func cardMessage(card bot.Card, now time.Time) ([]slack.Block, string) {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain(clip(headline(c), maxHeaderText))),
 		slack.NewSectionBlock(mrkdwn(clipEscaped(authorLine(card), maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("earshot.author")),
-		slack.NewSectionBlock(mrkdwn(quote(card.First.Text, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("earshot.text")),
+		slack.NewSectionBlock(mrkdwn(quotePost(card.First, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("earshot.text")),
 		slack.NewContextBlock("earshot.labels", mrkdwn(clipEscaped(labelLine(c.Labels, c.Rules), maxContextText))),
 		slack.NewContextBlock("earshot.state", mrkdwn(clipEscaped(stateLine(c, card.Team, now), maxContextText))),
 	}
@@ -41,7 +41,7 @@ func cardMessage(card bot.Card, now time.Time) ([]slack.Block, string) {
 		blocks = append(blocks, slack.NewContextBlock("earshot.links", mrkdwn(clipEscaped(l, maxContextText))))
 	}
 	open := c.State.Open()
-	shown := shownSuggestions(card)
+	shown := chat.ShownSuggestions(card)
 	if len(shown) > 0 || (open && card.Drafts.Note != "") {
 		blocks = append(blocks,
 			slack.NewDividerBlock(),
@@ -250,7 +250,7 @@ func fallbackText(card bot.Card) string {
 	if from != "" {
 		s += " from " + fit("@"+strings.TrimPrefix(from, "@"), 100)
 	}
-	text := strings.Join(strings.Fields(card.First.Text), " ")
+	text := postLine(card.First)
 	return clipEscaped(s+": "+fit(text, 300), maxFallback)
 }
 

@@ -50,6 +50,17 @@ func longCard() bot.Card {
 	return c
 }
 
+// deletedCard's first post was deleted by its author: the store read it
+// back redacted (no text, no address) and blanked the case's summary.
+func deletedCard() bot.Card {
+	c := sampleCard()
+	c.Case.ID, c.Case.Rev = 18, 4
+	c.First.Text, c.First.URL, c.First.Deleted = "", "", true
+	c.Case.Summary, c.Case.URL, c.Case.Labels.Problem = bot.DeletedText, "", ""
+	c.Suggestions = nil
+	return c
+}
+
 func closedCard() bot.Card {
 	c := sampleCard()
 	c.Case.ID, c.Case.State, c.Case.DueAt, c.Case.Assignee = 15, bot.StateResolved, time.Time{}, "web:alice"
@@ -107,6 +118,7 @@ var cardCases = []struct {
 	{"card_closed", closedCard},
 	{"card_overdue", overdueCard},
 	{"card_escalated", escalatedCard},
+	{"card_deleted", deletedCard},
 }
 
 // marshal renders v as the golden files keep it: indented, and with <, >
@@ -215,6 +227,7 @@ func TestGoldenNotes(t *testing.T) {
 		{Kind: bot.EventNote, Actor: "web:bob", Text: "Called the customer & left a message"},
 		{Kind: bot.EventSuggested},
 		{Kind: bot.EventFollowUp, Actor: "Long", Text: strings.Repeat("<>&", 2000)},
+		{Kind: bot.EventDeleted, Actor: "Jane <!channel> (@jane.bsky.social)", MentionID: 7},
 	}
 	var out []map[string]string
 	for _, ev := range events {

@@ -1,119 +1,18 @@
 package slacksurface
 
 import (
-	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/handlers"
+	"github.com/earshothq/earshot/internal/testkit/mutesfake"
 	"github.com/earshothq/earshot/internal/testkit/slackfake"
 	"github.com/earshothq/earshot/routing"
 )
 
-func TestParseCareCommands(t *testing.T) {
-	mute := func(kind bot.MuteKind, value, period string) *bot.MuteSpec {
-		return &bot.MuteSpec{Kind: kind, Value: value, Period: period}
-	}
-	tests := []struct {
-		text   string
-		want   command
-		errHas string
-	}{
-		{"dismiss #12", command{Verb: "dismiss", CaseID: 12}, ""},
-		{"dismiss #12 spam", command{Verb: "dismiss", CaseID: 12, Reason: bot.ReasonSpam}, ""},
-		{"dismiss #12 Not about us, it's the band", command{Verb: "dismiss", CaseID: 12, Reason: bot.ReasonNotAboutUs, Text: ", it's the band"}, ""},
-		{"dismiss #12 not-about-us", command{Verb: "dismiss", CaseID: 12, Reason: bot.ReasonNotAboutUs}, ""},
-		{"#12 dismiss duplicate of #10", command{Verb: "dismiss", CaseID: 12, Reason: bot.ReasonDuplicate, Text: "of #10"}, ""},
-		{"dismiss #12 because", command{}, "dismiss takes a reason first"},
-		{"reopen #12", command{Verb: "reopen", CaseID: 12}, ""},
-		{"reopen #12 customer wrote by email", command{Verb: "reopen", CaseID: 12, Text: "customer wrote by email"}, ""},
-		{"mute #12", command{Verb: "mute", CaseID: 12, Mute: mute("", "", "")}, ""},
-		{"mute #12 7d", command{Verb: "mute", CaseID: 12, Mute: mute("", "", "1w")}, ""},
-		{"mute #12 forever coupon bot", command{Verb: "mute", CaseID: 12, Mute: mute("", "", "forever"), Text: "coupon bot"}, ""},
-		{"mute #12 for 24h", command{Verb: "mute", CaseID: 12, Mute: mute("", "", "1d")}, ""},
-		{"mute #12 spam account", command{Verb: "mute", CaseID: 12, Mute: mute("", "", ""), Text: "spam account"}, ""},
-		{"mute #3 author @spammer for 24h", command{Verb: "mute", CaseID: 3, Mute: mute(bot.MuteAuthor, "@spammer", "1d")}, ""},
-		{"mute #3 term free shipping for 2w", command{Verb: "mute", CaseID: 3, Mute: mute(bot.MuteTerm, "free shipping", "2w")}, ""},
-		{`mute term "giveaway" 24h promo wave`, command{Verb: "mute", Mute: mute(bot.MuteTerm, "giveaway", "1d"), Text: "promo wave"}, ""},
-		{`mute term "free lamp"`, command{Verb: "mute", Mute: mute(bot.MuteTerm, "free lamp", "")}, ""},
-		{"mute term giveaway 30d", command{Verb: "mute", Mute: mute(bot.MuteTerm, "giveaway", "30d")}, ""},
-		{"mute author @dealsbot forever", command{Verb: "mute", Mute: mute(bot.MuteAuthor, "@dealsbot", "forever")}, ""},
-		{"mute #12 7y", command{}, `period "7y"`},
-		{"mute #12 400d", command{}, "longer than a year"},
-		{"mute #12 for ever", command{}, `"ever" is not a period`},
-		{`mute term "giveaway`, command{}, "closing quote"},
-		{"mute author", command{}, "mute author needs the author"},
-		{"unmute #12", command{Verb: "unmute", CaseID: 12}, ""},
-		{"unmute author @dealsbot", command{Verb: "unmute", Mute: mute(bot.MuteAuthor, "@dealsbot", "")}, ""},
-		{`unmute term "free lamp"`, command{Verb: "unmute", Mute: mute(bot.MuteTerm, "free lamp", "")}, ""},
-		{"unmute #12 author @x", command{}, "not both"},
-		{"unmute please", command{}, "unmute takes a case"},
-		{"mutes", command{Verb: "mutes"}, ""},
-		{"mutes all", command{}, "mutes takes nothing more"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.text, func(t *testing.T) {
-			got, err := parseCommand(tt.text)
-			if tt.errHas != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.errHas) {
-					t.Fatalf("parseCommand(%q) = %+v, %v; want an error with %q", tt.text, got, err, tt.errHas)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("parseCommand(%q): %v", tt.text, err)
-			}
-			if (got.Mute == nil) != (tt.want.Mute == nil) || (got.Mute != nil && *got.Mute != *tt.want.Mute) {
-				t.Fatalf("mute %+v, want %+v", got.Mute, tt.want.Mute)
-			}
-			got.Mute, tt.want.Mute = nil, nil
-			if got != tt.want {
-				t.Fatalf("parseCommand(%q) = %+v, want %+v", tt.text, got, tt.want)
-			}
-		})
-	}
-}
-
-// fakeMutes answers like the handlers.
-type fakeMutes struct {
-	mu     sync.Mutex
-	muted  []handlers.MuteRequest
-	ended  []handlers.UnmuteRequest
-	active []bot.Mute
-}
-
-func (f *fakeMutes) Mute(_ context.Context, r handlers.MuteRequest) (bot.Mute, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.muted = append(f.muted, r)
-	if r.Spec.Value == "gi*ve" {
-		return bot.Mute{}, &handlers.RequestError{Field: "mute.value", Msg: `"gi*ve": only a trailing *`}
-	}
-	m := bot.Mute{ID: 1, Kind: r.Spec.Kind, Value: strings.ToLower(strings.Trim(r.Spec.Value, `"@`)), By: r.Actor, Until: testNow.AddDate(0, 0, 1)}
-	f.active = append(f.active, m)
-	return m, nil
-}
-
-func (f *fakeMutes) Unmute(_ context.Context, r handlers.UnmuteRequest) ([]bot.Mute, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.ended = append(f.ended, r)
-	if r.Value == "@nobody" {
-		return nil, nil
-	}
-	return []bot.Mute{{Kind: bot.MuteAuthor, Value: "dealsbot"}}, nil
-}
-
-func (f *fakeMutes) ActiveMutes(context.Context) ([]bot.Mute, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.active, nil
-}
-
 func TestCareSlashCommands(t *testing.T) {
-	fm := &fakeMutes{}
+	fm := &mutesfake.Mutes{}
 	e := newEnv(t, func(o *Options) { o.Mutes = fm })
 	var answers []string
 	cmd := func(text string) {
@@ -145,11 +44,12 @@ func TestCareSlashCommands(t *testing.T) {
 	if r := reqs[2]; r.Kind != bot.ActReopen || r.CaseID != 12 {
 		t.Errorf("reopen %+v", r)
 	}
-	if len(fm.muted) != 2 || fm.muted[0].Spec != (bot.MuteSpec{Kind: bot.MuteTerm, Value: "giveaway", Period: "1d"}) || fm.muted[0].Reason != "promo wave" || fm.muted[0].Actor != "slack:U0ALICE" || !fm.muted[0].Verified {
-		t.Errorf("mutes %+v", fm.muted)
+	muted, ended := fm.Muted(), fm.Ended()
+	if len(muted) != 2 || muted[0].Spec != (bot.MuteSpec{Kind: bot.MuteTerm, Value: "giveaway", Period: "1d"}) || muted[0].Reason != "promo wave" || muted[0].Actor != "slack:U0ALICE" || !muted[0].Verified {
+		t.Errorf("mutes %+v", muted)
 	}
-	if len(fm.ended) != 3 || fm.ended[0].Kind != bot.MuteAuthor || fm.ended[0].Value != "@dealsbot" || fm.ended[2].CaseID != 12 {
-		t.Errorf("unmutes %+v", fm.ended)
+	if len(ended) != 3 || ended[0].Kind != bot.MuteAuthor || ended[0].Value != "@dealsbot" || ended[2].CaseID != 12 {
+		t.Errorf("unmutes %+v", ended)
 	}
 	eph := strings.Join(append(e.ephemeralTexts(), answers...), "\n")
 	for _, want := range []string{
@@ -211,7 +111,7 @@ func TestDismissReactionCarriesItsReason(t *testing.T) {
 // In a card's thread a mute naming a term is a mute from that case; an
 // unmute naming a term needs no case.
 func TestThreadMentionsForMutes(t *testing.T) {
-	fm := &fakeMutes{}
+	fm := &mutesfake.Mutes{}
 	e := newEnv(t, func(o *Options) { o.Mutes = fm })
 	ch, ts, _ := splitRef(e.post(sampleCard()))
 	at := "<@" + slackfake.BotUserID + "> "
@@ -222,8 +122,8 @@ func TestThreadMentionsForMutes(t *testing.T) {
 	if len(reqs) != 1 || reqs[0].CaseID != 12 || reqs[0].Mute == nil || reqs[0].Mute.Value != "kettle deals" {
 		t.Fatalf("requests %+v", reqs)
 	}
-	if len(fm.ended) != 2 || fm.ended[0].CaseID != 0 || fm.ended[0].Value != "kettle deals" || fm.ended[1].CaseID != 12 {
-		t.Fatalf("unmutes %+v", fm.ended)
+	if ended := fm.Ended(); len(ended) != 2 || ended[0].CaseID != 0 || ended[0].Value != "kettle deals" || ended[1].CaseID != 12 {
+		t.Fatalf("unmutes %+v", fm.Ended())
 	}
 }
 

@@ -124,7 +124,7 @@ func (s *Surface) onMention(ctx context.Context, e slackevents.AppMentionEvent) 
 		return
 	}
 	to := answer{channel: e.Channel, user: e.User, thread: e.ThreadTimeStamp}
-	c, err := parseCommand(plainFromSlack(leadingMention.ReplaceAllString(e.Text, "")))
+	c, err := chat.Parse(plainFromSlack(leadingMention.ReplaceAllString(e.Text, "")))
 	if err != nil {
 		s.tell(ctx, to, usageAnswer(err, s.command))
 		return
@@ -132,8 +132,8 @@ func (s *Surface) onMention(ctx context.Context, e slackevents.AppMentionEvent) 
 	// In a card's thread an action's case is implied (a mute naming a term
 	// there mutes from that case); elsewhere only what needs no case runs
 	// without one (a mute or unmute that names its term or author).
-	implied := c.CaseID == 0 && (verbs[c.Verb] != "" || c.needsCase())
-	if implied && (e.ThreadTimeStamp != "" || c.needsCase()) {
+	implied := c.CaseID == 0 && (chat.Kind(c.Verb) != "" || c.NeedsCase())
+	if implied && (e.ThreadTimeStamp != "" || c.NeedsCase()) {
 		if e.ThreadTimeStamp == "" {
 			s.tell(ctx, to, "Mention me in a card's thread, or name the case: `"+escape(c.Verb)+" #123`.")
 			return
@@ -169,11 +169,11 @@ func (s *Surface) onCommand(cmd slack.SlashCommand) response {
 		return response{}
 	}
 	to := answer{channel: cmd.ChannelID, user: cmd.UserID, responseURL: cmd.ResponseURL}
-	c, err := parseCommand(plainFromSlack(cmd.Text))
+	c, err := chat.Parse(plainFromSlack(cmd.Text))
 	if err != nil {
 		return response{body: ephemeral(usageAnswer(err, s.command))}
 	}
-	if c.needsCase() && c.CaseID == 0 {
+	if c.NeedsCase() {
 		return response{body: ephemeral("Which case? Name it: `" + escape(s.command+" "+c.Verb) + " #123`. In a card's thread, mention the app instead: slash commands do not work in threads.")}
 	}
 	now, work := s.runCommand(c, to)
@@ -185,16 +185,16 @@ func (s *Surface) onCommand(cmd slack.SlashCommand) response {
 }
 
 func usageAnswer(err error, cmd string) string {
-	var ue *usageError
+	var ue *chat.UsageError
 	if errors.As(err, &ue) {
-		return ":thinking_face: " + escape(ue.msg) + " (`" + escape(cmd) + " help` lists everything)"
+		return ":thinking_face: " + escape(ue.Msg) + " (`" + escape(cmd) + " help` lists everything)"
 	}
 	return ":warning: " + escape(err.Error())
 }
 
 // runCommand does a parsed command: it returns the answer to give at once
 // (escaped mrkdwn) and/or the work to do after acknowledging.
-func (s *Surface) runCommand(c command, to answer) (string, func(ctx context.Context)) {
+func (s *Surface) runCommand(c chat.Command, to answer) (string, func(ctx context.Context)) {
 	switch c.Verb {
 	case "help":
 		return helpText(s.command, s.reactions()), nil
@@ -217,10 +217,10 @@ func (s *Surface) runCommand(c command, to answer) (string, func(ctx context.Con
 			s.tell(ctx, to, "```"+clipEscaped(escape(out), maxFallback-10)+"```")
 		}
 	}
-	if c.Verb == "mutes" || c.Verb == "unmute" || (c.Verb == "mute" && c.CaseID == 0) {
+	if !c.IsAction() {
 		return "", func(ctx context.Context) { s.runMutes(ctx, c, to) }
 	}
-	req := c.request(to.user)
+	req := c.Request("slack:"+to.user, Name)
 	return "", func(ctx context.Context) { s.act(ctx, req, to, true) }
 }
 

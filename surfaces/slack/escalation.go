@@ -117,7 +117,7 @@ func escalationMessage(card bot.Card, p bot.Page, link string) ([]slack.Block, s
 	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(mrkdwn(clipEscaped(body, maxSectionText)), nil, nil, slack.SectionBlockOptionBlockID("earshot.escalation")),
-		slack.NewContextBlock("earshot.customer", mrkdwn(clipEscaped(authorLine(card)+"\n"+quote(card.First.Text, 600), maxContextText))),
+		slack.NewContextBlock("earshot.customer", mrkdwn(clipEscaped(authorLine(card)+"\n"+quotePost(card.First, 600), maxContextText))),
 	}
 	ack := slack.NewButtonBlockElement(actionAck, click{Case: c.ID, Rev: c.Rev}.encode(), plain("Acknowledge"))
 	ack.Style = slack.StylePrimary

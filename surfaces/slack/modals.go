@@ -35,7 +35,7 @@ func contextOf(card bot.Card) slack.Block {
 	a := card.First.Author
 	from := firstNonEmpty(a.Handle, a.Name, "someone")
 	head := "*" + fit(from, 100) + "* on " + fit(firstNonEmpty(card.Case.Platform, "the web"), 40) + ":\n"
-	return slack.NewSectionBlock(mrkdwn(head+quote(card.First.Text, maxSectionText-units(head))), nil, nil,
+	return slack.NewSectionBlock(mrkdwn(head+quotePost(card.First, maxSectionText-units(head))), nil, nil,
 		slack.SectionBlockOptionBlockID("earshot.context"))
 }
 

@@ -23,6 +23,8 @@ func noteText(card bot.Card, ev bot.Event) string {
 		s = ":outbox_tray: Our account posted" + link + ":\n" + quote(ev.Text, 2500)
 	case bot.EventOpened:
 		s = ":new: Case opened"
+	case bot.EventDeleted:
+		s = deletedNote(ev)
 	case bot.EventReopened:
 		s = ":arrows_counterclockwise: The customer wrote again; the case is open again"
 		if ev.Actor != "" && ev.MentionID == 0 {

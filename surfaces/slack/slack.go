@@ -20,6 +20,7 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/routing"
+	chat "github.com/earshothq/earshot/surfaces/command"
 	"github.com/earshothq/earshot/surfaces/pace"
 )
 
@@ -64,7 +65,7 @@ type Options struct {
 	Stats func(ctx context.Context, team string, days int) (string, error)
 	// Mutes answers "/earshot mute term …", "unmute …" and "mutes"; nil
 	// turns those off (muting from a case goes through Actions).
-	Mutes Mutes
+	Mutes chat.Mutes
 	// Command is the slash command's name; default "/earshot".
 	Command string
 	// BotUserID is the bot's own user id; empty asks auth.test once.
@@ -103,7 +104,7 @@ type Surface struct {
 	reactions func() map[string]routing.Reaction
 	routeTest func(text string) string
 	stats     func(ctx context.Context, team string, days int) (string, error)
-	mutes     Mutes
+	mutes     chat.Mutes
 	command   string
 	apiHost   string // host that response_url answers may also go to (a fake in tests)
 	http      *http.Client

@@ -48,7 +48,7 @@ func stormMessage(c bot.StormCard, now time.Time) ([]slack.Block, string) {
 		for i := len(c.Samples) - 1; i >= 0; i-- {
 			sm := c.Samples[i]
 			line := "*#" + strconv.FormatInt(sm.CaseID, 10) + "* " + fit("@"+strings.TrimPrefix(sm.First.Author.Handle, "@"), 100) +
-				": " + fit(strings.Join(strings.Fields(sm.First.Text), " "), 300)
+				": " + fit(postLine(sm.First), 300)
 			if u := safeURL(sm.First.URL); u != "" {
 				line += " <" + u + "|view post>"
 			}

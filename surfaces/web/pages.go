@@ -325,6 +325,10 @@ type caseView struct {
 type issueView struct{ Ref, URL, State string }
 
 func newMentionView(m bot.Mention, now time.Time) *mentionView {
+	if m.Deleted {
+		// Redacted in the store: say so rather than show an empty quote.
+		m.Text = bot.DeletedText
+	}
 	return &mentionView{
 		Author: authorName(m.Author), Handle: authorHandle(m.Author), Reach: fmtReach(m.Author.Followers),
 		Text: m.Text, URL: linkURL(m.URL), Lang: clip(m.Lang, 12), At: newTimeView(m.CreatedAt, now), Ours: m.Ours,
@@ -340,7 +344,7 @@ var eventPhrases = map[bot.EventKind]string{
 	bot.EventReopened: "reopened the case", bot.EventActionFail: "an action failed", bot.EventNote: "added a note",
 	bot.EventRegenerated: "regenerated the drafts", bot.EventSLAReminder: "reminded the team",
 	bot.EventSLABreach: "recorded a missed SLA", bot.EventPaged: "paged", bot.EventDefectFixed: "heard from the issue tracker",
-	bot.EventDelight: "offered a thank-you",
+	bot.EventDelight: "offered a thank-you", bot.EventDeleted: "deleted a post; earshot no longer keeps its text",
 }
 
 func newEventView(e bot.Event, now time.Time) *eventView {
@@ -360,7 +364,7 @@ func newEventView(e bot.Event, now time.Time) *eventView {
 	return &eventView{
 		Kind: oneOf(string(e.Kind), "opened", "follow_up", "our_post", "suggested", "claimed", "replied", "assisted_reply",
 			"escalated", "acknowledged", "defect_filed", "dismissed", "resolved", "muted", "reopened", "action_failed", "note",
-			"regenerated", "sla_reminder", "sla_breach", "paged", "defect_fixed", "delight"),
+			"regenerated", "sla_reminder", "sla_breach", "paged", "defect_fixed", "delight", "deleted"),
 		Who: who, Surface: actorSurface(e.Actor), What: what, Text: text, URL: linkURL(e.URL), At: newTimeView(e.At, now),
 	}
 }

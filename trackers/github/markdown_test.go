@@ -1,33 +1,17 @@
 package github_test
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/earshothq/earshot/bot"
+	goldenfile "github.com/earshothq/earshot/internal/testkit/golden"
 	"github.com/earshothq/earshot/trackers/github"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./trackers/github -update writes it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test ./trackers/github -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	goldenfile.Check(t, name+".golden", []byte(got))
 }
 
 func TestBodiesGolden(t *testing.T) {

@@ -97,6 +97,19 @@ func (f *Fake) ClickPayload(m Member, messageID, customID string) *Interaction {
 	return f.newInteraction(3, m, msg.ChannelID, &msg, map[string]any{"component_type": 2, "custom_id": customID}, false)
 }
 
+// SelectPayload is a choice in a string select menu (component type 3)
+// on the bot's message messageID.
+func (f *Fake) SelectPayload(m Member, messageID, customID string, values ...string) *Interaction {
+	msg, _ := f.Message(messageID)
+	if msg.ID == "" {
+		msg = Message{ID: messageID}
+	}
+	if values == nil {
+		values = []string{}
+	}
+	return f.newInteraction(3, m, msg.ChannelID, &msg, map[string]any{"component_type": 3, "custom_id": customID, "values": values}, false)
+}
+
 // CommandOption is one slash-command option: a subcommand holds Options, a value
 // option holds Value.
 type CommandOption struct {

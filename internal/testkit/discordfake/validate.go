@@ -30,9 +30,9 @@ type allowed struct {
 }
 
 // checkAllowed says what is wrong with a message's allowed_mentions for
-// text from the public: anything but {"parse": []}. An explicit list of
-// users is allowed (an escalation pages chosen people); Pings shows whom
-// it reached.
+// text from the public: anything but {"parse": []}. Explicit lists of
+// users and roles are allowed (an escalation pages chosen people and
+// roles); Pings shows whom it reached.
 func checkAllowed(raw json.RawMessage) string {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "no allowed_mentions"
@@ -46,8 +46,6 @@ func checkAllowed(raw json.RawMessage) string {
 		return "allowed_mentions without parse: " + string(raw)
 	case len(*a.Parse) > 0:
 		return "allowed_mentions parses " + fmt.Sprint(*a.Parse)
-	case len(a.Roles) > 0:
-		return "allowed_mentions lists roles: " + string(raw)
 	}
 	return ""
 }
@@ -134,6 +132,47 @@ type componentIn struct {
 	CustomID   string        `json:"custom_id"`
 	URL        string        `json:"url"`
 	Components []componentIn `json:"components"`
+	// A string select's (type 3).
+	Placeholder string `json:"placeholder"`
+	MinValues   *int   `json:"min_values"`
+	MaxValues   int    `json:"max_values"`
+	Options     []struct {
+		Label string `json:"label"`
+		Value string `json:"value"`
+	} `json:"options"`
+}
+
+// checkSelect is Discord's rules for a string select menu: alone in its
+// row, 1 to 25 options with labels and values of at most 100 characters,
+// distinct values, a placeholder of at most 150.
+func checkSelect(where string, row []componentIn, b componentIn) (reply, bool) {
+	switch {
+	case len(row) != 1:
+		return invalid("%s: a select menu must be alone in its action row", where)
+	case b.CustomID == "" || runes(b.CustomID) > maxCustomID:
+		return invalid("%s.custom_id: 1 to %d characters", where, maxCustomID)
+	case len(b.Options) == 0 || len(b.Options) > 25:
+		return invalid("%s.options: 1 to 25 options", where)
+	case runes(b.Placeholder) > 150:
+		return invalid("%s.placeholder: at most 150 characters", where)
+	case b.MinValues != nil && (*b.MinValues < 0 || *b.MinValues > 25):
+		return invalid("%s.min_values: 0 to 25", where)
+	case b.MaxValues < 0 || b.MaxValues > 25 || (b.MaxValues > 0 && b.MaxValues > len(b.Options)):
+		return invalid("%s.max_values: 1 to 25, and no more than the options", where)
+	}
+	seen := map[string]bool{}
+	for k, o := range b.Options {
+		switch {
+		case o.Label == "" || runes(o.Label) > 100:
+			return invalid("%s.options.%d.label: 1 to 100 characters", where, k)
+		case o.Value == "" || runes(o.Value) > 100:
+			return invalid("%s.options.%d.value: 1 to 100 characters", where, k)
+		case seen[o.Value]:
+			return invalid("%s.options.%d.value: %q is used twice", where, k, o.Value)
+		}
+		seen[o.Value] = true
+	}
+	return reply{}, false
 }
 
 func invalid(format string, args ...any) (reply, bool) {
@@ -215,9 +254,19 @@ func checkComponents(raw json.RawMessage) (reply, bool) {
 		}
 		for j, b := range row.Components {
 			where := fmt.Sprintf("components.%d.components.%d", i, j)
+			if b.Type == 3 {
+				if r, bad := checkSelect(where, row.Components, b); bad {
+					return r, bad
+				}
+				if ids[b.CustomID] {
+					return invalid("%s.custom_id: %q is used twice", where, b.CustomID)
+				}
+				ids[b.CustomID] = true
+				continue
+			}
 			switch {
 			case b.Type != 2:
-				return invalid("%s: type %d is not a button", where, b.Type)
+				return invalid("%s: type %d is neither a button nor a string select", where, b.Type)
 			case b.Label == "" || runes(b.Label) > maxLabel:
 				return invalid("%s.label: 1 to %d characters", where, maxLabel)
 			case b.Style == 5 && (b.URL == "" || b.CustomID != ""):
