@@ -1,9 +1,7 @@
 package bluesky
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/earshothq/earshot/bot"
+	goldenfile "github.com/earshothq/earshot/internal/testkit/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func samples(tb testing.TB) map[string][]byte {
 	tb.Helper()
@@ -69,19 +66,7 @@ func TestSamplesGolden(t *testing.T) {
 	}
 	out, _ := json.MarshalIndent(got, "", "  ")
 	out = append(out, '\n')
-	path := filepath.Join("testdata", "mentions.golden.json")
-	if *update {
-		if err := os.WriteFile(path, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(out, want) {
-		t.Errorf("mentions changed (run with -update if intended):\n%s", out)
-	}
+	goldenfile.Check(t, "mentions.golden.json", out)
 }
 
 func TestDecodeEventErrors(t *testing.T) {
