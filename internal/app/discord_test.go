@@ -126,9 +126,11 @@ func TestDiscordCardReactionsAndCommands(t *testing.T) {
 		card = ms[0]
 		return strings.Contains(string(card.Components), "Send 1")
 	})
-	if ref, _ := a.Store.CardRef(ctx, caseID, "discord"); ref != discordChannel+"/"+card.ID {
-		t.Fatalf("card ref %q, want %s/%s", ref, discordChannel, card.ID)
-	}
+	// The card is on the platform a moment before its job records the ref.
+	eventually(t, "the card's ref recorded", func() bool {
+		ref, _ := a.Store.CardRef(ctx, caseID, "discord")
+		return ref == discordChannel+"/"+card.ID
+	})
 
 	// Without the Care role: refused, recorded, said in the thread.
 	bob := discordMember("400000000000000002")

@@ -77,9 +77,11 @@ func TestSlackCardAndReaction(t *testing.T) {
 	if strings.Contains(string(card.Blocks), "<!channel>") {
 		t.Fatalf("public text reached Slack unescaped: %s", card.Blocks)
 	}
-	if ref, _ := a.Store.CardRef(ctx, caseID, "slack"); ref != "C0CARE/"+card.TS {
-		t.Fatalf("card ref %q, want C0CARE/%s", ref, card.TS)
-	}
+	// The card is on the platform a moment before its job records the ref.
+	eventually(t, "the card's ref recorded", func() bool {
+		ref, _ := a.Store.CardRef(ctx, caseID, "slack")
+		return ref == "C0CARE/"+card.TS
+	})
 
 	// Two people react at once: one action.
 	for i, user := range []string{"U0ALICE", "U0BOB"} {
