@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rivo/uniseg"
+
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/handlers"
 )
@@ -85,4 +87,22 @@ var DismissReasons = []struct {
 	{bot.ReasonNotAboutUs, "Not about us"},
 	{bot.ReasonDuplicate, "Duplicate"},
 	{bot.ReasonOther, "Other"},
+}
+
+// Prefix is the longest run of whole user-perceived characters at the
+// start of s that fits budget, counted in the platform's units (Slack and
+// Discord count limits differently). Surfaces add their ellipsis and
+// mend a cut escape themselves.
+func Prefix(s string, budget int, units func(string) int) string {
+	used, end := 0, 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		n := units(g.Str())
+		if used+n > budget {
+			break
+		}
+		used += n
+		_, end = g.Positions()
+	}
+	return s[:end]
 }

@@ -22,13 +22,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/routing"
+	"github.com/earshothq/earshot/surfaces/background"
 	"github.com/earshothq/earshot/surfaces/command"
 	"github.com/earshothq/earshot/surfaces/pace"
 )
@@ -136,9 +136,7 @@ type Surface struct {
 	// own: Discord wants the answer within 3 s, the work may take longer.
 	ctx    context.Context
 	cancel context.CancelFunc
-	workMu sync.Mutex
-	closed bool
-	work   sync.WaitGroup
+	work   *background.Group
 }
 
 var (
@@ -244,6 +242,7 @@ func New(o Options) (*Surface, error) {
 		blocked: &blocklist{now: o.Now, until: map[string]blocked{}},
 		ctx:     ctx,
 		cancel:  cancel,
+		work:    background.New(ctx, workTimeout, o.Logger, "discord"),
 	}
 	s.pace = pace.New(s.paceOpts)
 	s.roles = &roleNames{s: s, fetched: map[string]time.Time{}, names: map[string]map[string]string{}}
@@ -298,44 +297,13 @@ func (s *Surface) Run(ctx context.Context) error {
 // Close waits for answered work still running (at most workTimeout), then
 // stops it; interactions arriving after Close are answered and dropped.
 func (s *Surface) Close() error {
-	s.workMu.Lock()
-	s.closed = true
-	s.workMu.Unlock()
-	done := make(chan struct{})
-	go func() { s.work.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(workTimeout):
-	}
+	s.work.Close()
 	s.cancel()
 	return nil
 }
 
 // spawn runs work in the background, bounded by workTimeout.
-func (s *Surface) spawn(work func(ctx context.Context)) {
-	if work == nil {
-		return
-	}
-	s.workMu.Lock()
-	if s.closed {
-		s.workMu.Unlock()
-		s.log.Warn("discord: shutting down; an event is dropped")
-		return
-	}
-	s.work.Add(1)
-	s.workMu.Unlock()
-	go func() {
-		defer s.work.Done()
-		ctx, cancel := context.WithTimeout(s.ctx, workTimeout)
-		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				s.log.Error("discord: handling an event panicked", "panic", p)
-			}
-		}()
-		work(ctx)
-	}()
-}
+func (s *Surface) spawn(work func(ctx context.Context)) { s.work.Go(work) }
 
 // noPings is allowed_mentions for every message we send: nothing in it is
 // parsed as a mention. Parse must be an empty list, not nil: a nil slice

@@ -8,9 +8,9 @@ import (
 	"unicode/utf16"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/rivo/uniseg"
 
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/surfaces/command"
 )
 
 // Discord's limits, in characters. We count UTF-16 code units, never
@@ -89,20 +89,7 @@ func clipText(s string, limit int, escaped bool) string {
 	if limit <= 0 {
 		return ""
 	}
-	budget := limit - units(ellipsis)
-	var b strings.Builder
-	used := 0
-	g := uniseg.NewGraphemes(s)
-	for g.Next() {
-		c := g.Str()
-		n := units(c)
-		if used+n > budget {
-			break
-		}
-		b.WriteString(c)
-		used += n
-	}
-	out := b.String()
+	out := command.Prefix(s, limit-units(ellipsis), units)
 	if escaped {
 		// An odd run of trailing backslashes is an escape whose character
 		// was cut off; drop its backslash.

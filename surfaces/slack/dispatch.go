@@ -32,30 +32,7 @@ func ephemeral(text string) map[string]string {
 }
 
 // spawn runs acknowledged work in the background.
-func (s *Surface) spawn(work func(ctx context.Context)) {
-	if work == nil {
-		return
-	}
-	s.workMu.Lock()
-	if s.closed {
-		s.workMu.Unlock()
-		s.log.Warn("slack: shutting down; an acknowledged request is dropped")
-		return
-	}
-	s.work.Add(1)
-	s.workMu.Unlock()
-	go func() {
-		defer s.work.Done()
-		ctx, cancel := context.WithTimeout(s.ctx, workTimeout)
-		defer cancel()
-		defer func() {
-			if p := recover(); p != nil {
-				s.log.Error("slack: handling an event panicked", "panic", p)
-			}
-		}()
-		work(ctx)
-	}()
-}
+func (s *Surface) spawn(work func(ctx context.Context)) { s.work.Go(work) }
 
 // onEvent handles an Events API callback: reactions on cards and mentions
 // of the app in a card's thread. A redelivered event is dropped.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/routing"
+	"github.com/earshothq/earshot/surfaces/background"
 	chat "github.com/earshothq/earshot/surfaces/command"
 	"github.com/earshothq/earshot/surfaces/pace"
 )
@@ -120,9 +121,7 @@ type Surface struct {
 	// hangs up after 3 s, the work should not.
 	ctx    context.Context
 	cancel context.CancelFunc
-	workMu sync.Mutex
-	closed bool
-	work   sync.WaitGroup
+	work   *background.Group
 }
 
 var _ bot.Surface = (*Surface)(nil)
@@ -200,6 +199,7 @@ func New(o Options) (*Surface, error) {
 		botUser:   o.BotUserID,
 		ctx:       ctx,
 		cancel:    cancel,
+		work:      background.New(ctx, workTimeout, o.Logger, "slack"),
 	}
 	return s, nil
 }
@@ -214,15 +214,7 @@ func (s *Surface) SocketMode() bool { return s.appToken }
 // Close waits for acknowledged work still running (at most workTimeout),
 // then stops it; requests arriving after Close are acknowledged and dropped.
 func (s *Surface) Close() error {
-	s.workMu.Lock()
-	s.closed = true
-	s.workMu.Unlock()
-	done := make(chan struct{})
-	go func() { s.work.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(workTimeout):
-	}
+	s.work.Close()
 	s.cancel()
 	return nil
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"github.com/rivo/uniseg"
+	chat "github.com/earshothq/earshot/surfaces/command"
 )
 
 // Block Kit limits, in characters (Slack counts UTF-16 code units; so do we,
@@ -61,20 +61,7 @@ func clipText(s string, limit int, escaped bool) string {
 	if limit <= 0 {
 		return ""
 	}
-	budget := limit - units(ellipsis)
-	var b strings.Builder
-	used := 0
-	g := uniseg.NewGraphemes(s)
-	for g.Next() {
-		c := g.Str()
-		n := units(c)
-		if used+n > budget {
-			break
-		}
-		b.WriteString(c)
-		used += n
-	}
-	out := b.String()
+	out := chat.Prefix(s, limit-units(ellipsis), units)
 	if !escaped {
 		return out + ellipsis
 	}
