@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/handlers"
 	"github.com/earshothq/earshot/internal/testkit/discordfake"
@@ -217,6 +218,12 @@ func (e *env) advance(d time.Duration) {
 func (e *env) connect() {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	// The fake counts the identify before discordgo has read READY (and
+	// discordgo stores the session id in a goroutine of its own); a drop
+	// in between makes it identify again instead of resuming. Wait for
+	// the client's side of READY too.
+	ready := make(chan struct{})
+	e.s.dg.AddHandlerOnce(func(*discordgo.Session, *discordgo.Ready) { close(ready) })
 	done := make(chan error, 1)
 	go func() { done <- e.s.Run(ctx) }()
 	e.t.Cleanup(func() { cancel(); <-done })
@@ -224,6 +231,11 @@ func (e *env) connect() {
 	defer wcancel()
 	if err := e.fake.WaitGateway(wctx, func(st discordfake.GatewayState) bool { return st.Identifies == 1 && st.Connected }); err != nil {
 		e.t.Fatal(err)
+	}
+	select {
+	case <-ready:
+	case <-wctx.Done():
+		e.t.Fatal("discordgo never handled READY")
 	}
 }
 
