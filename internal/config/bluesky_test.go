@@ -3,7 +3,6 @@ package config
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -41,19 +40,7 @@ func TestValidateBluesky(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ok
 			tt.edit(&c.Bluesky)
-			err := c.Validate()
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want it to contain %q", err, tt.want)
-			}
-			if strings.Contains(err.Error(), pass) || strings.Contains(err.Error(), mainPassword) {
-				t.Fatalf("error echoes the password: %v", err)
-			}
+			checkValidate(t, c, tt.want, pass, mainPassword)
 		})
 	}
 }

@@ -28,19 +28,7 @@ func TestValidateGitHub(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := ok
 			tt.edit(&c)
-			err := c.Validate()
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error %v, want it to contain %q", err, tt.want)
-			}
-			if strings.Contains(err.Error(), token) || strings.Contains(err.Error(), "secret-short") {
-				t.Fatalf("error echoes a secret: %v", err)
-			}
+			checkValidate(t, c, tt.want, token, "secret-short")
 		})
 	}
 }

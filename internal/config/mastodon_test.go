@@ -41,15 +41,7 @@ func TestValidateMastodon(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := ok
 			tc.edit(&c)
-			err := c.Validate()
-			switch {
-			case tc.want == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Fatalf("error %v, want it to contain %q", err, tc.want)
-			case err != nil && strings.Contains(err.Error(), mastoToken):
-				t.Fatalf("error echoes the token: %v", err)
-			}
+			checkValidate(t, c, tc.want, mastoToken)
 		})
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/earshothq/earshot/internal/retryafter"
 )
 
 // Default hosts: the entryway takes logins and repo writes and forwards
@@ -136,10 +138,8 @@ func rateLimitWait(h http.Header, now time.Time) time.Duration {
 			d = time.Unix(n, 0).Sub(now)
 		}
 	} else if s := h.Get("Retry-After"); s != "" {
-		if n, err := strconv.Atoi(s); err == nil {
-			d = time.Duration(n) * time.Second
-		} else if t, err := http.ParseTime(s); err == nil {
-			d = t.Sub(now)
+		if ra, ok := retryafter.Parse(s, now); ok {
+			d = ra
 		}
 	}
 	return min(max(d, time.Second), time.Hour)

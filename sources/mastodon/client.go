@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/earshothq/earshot/internal/retryafter"
 )
 
 // Mastodon's default limit is 300 requests per 5 minutes per token
@@ -310,10 +312,8 @@ func (c *Client) retryAt(h http.Header) time.Time {
 	now := c.now()
 	until := now.Add(time.Minute)
 	if ra := strings.TrimSpace(h.Get("Retry-After")); ra != "" {
-		if s, err := strconv.Atoi(ra); err == nil && s >= 0 {
-			until = now.Add(time.Duration(s) * time.Second)
-		} else if t, err := http.ParseTime(ra); err == nil {
-			until = t
+		if d, ok := retryafter.Parse(ra, now); ok {
+			until = now.Add(d)
 		}
 	} else if t, err := time.Parse(time.RFC3339Nano, h.Get("X-RateLimit-Reset")); err == nil && t.After(now) {
 		until = t

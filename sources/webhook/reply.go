@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/internal/retryafter"
 )
 
 // IdempotencyHeader carries the reply's key: the same for every attempt at
@@ -197,18 +198,11 @@ func (r *Replier) Reply(ctx context.Context, to bot.Mention, text string) (bot.P
 	return ref, nil
 }
 
-// retryAfter reads Retry-After (seconds or an HTTP date), within an hour.
+// retryAfter reads Retry-After (seconds or an HTTP date), within an hour;
+// def when the receiver named no wait.
 func retryAfter(h string, now time.Time, def time.Duration) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return def
-	}
-	var d time.Duration
-	if n, err := strconv.Atoi(h); err == nil {
-		d = time.Duration(n) * time.Second
-	} else if t, err := http.ParseTime(h); err == nil {
-		d = t.Sub(now)
-	} else {
+	d, ok := retryafter.Parse(h, now)
+	if !ok {
 		return def
 	}
 	return min(max(d, time.Second), time.Hour)
