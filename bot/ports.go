@@ -143,3 +143,26 @@ func IsPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p)
 }
+
+// AssistedError is a Replier's refusal that a person can get round by
+// posting by hand: the platform will not take this reply from the brand's
+// account (the author never mentioned it, the API tier forbids replies, a
+// private reply's window has passed). Nothing was posted. The action then
+// becomes an assisted reply whose note gives Reason, never a silent failure.
+type AssistedError struct {
+	Reason string
+	Err    error
+}
+
+func (e *AssistedError) Error() string {
+	if e.Err != nil {
+		return e.Reason + ": " + e.Err.Error()
+	}
+	return e.Reason
+}
+
+func (e *AssistedError) Unwrap() error { return e.Err }
+
+// Assisted says the reply must be posted by hand, because of reason
+// (written for the person who will do it); err is the platform's answer.
+func Assisted(reason string, err error) error { return &AssistedError{Reason: reason, Err: err} }

@@ -558,3 +558,30 @@ func TestRefusedReplyCanBeSentAgain(t *testing.T) {
 		t.Fatalf("first attempt now %+v", got)
 	}
 }
+
+func TestRefusedReplyBecomesAssistedWithReason(t *testing.T) {
+	f := newFixture(t)
+	f.rep.errs = []error{bot.Assisted("the author has not mentioned the brand account", errors.New("403 Forbidden"))}
+	c := f.openCase("bluesky", "p9", "care")
+	a := f.do(bot.ActionRequest{CaseID: c.ID, Kind: bot.ActReply, Actor: "web:sam", Text: "Sorry, we'll fix it."})
+	f.execute(a)
+	got := f.action(a.ID)
+	if got.Status != bot.ActionDone || !strings.HasPrefix(got.Result, "assisted") ||
+		!strings.Contains(got.Result, "has not mentioned the brand account") {
+		t.Fatalf("refused reply: %+v, want done as assisted with the reason", got)
+	}
+	if len(f.rep.posts) != 0 {
+		t.Fatalf("posted %v", f.rep.posts)
+	}
+	kinds := f.events(c.ID)
+	if kinds[len(kinds)-1] != bot.EventAssisted {
+		t.Fatalf("events %v, want an assisted_reply last", kinds)
+	}
+	c2, err := f.db.Case(f.ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2.State != bot.StateAwaitingCustomer {
+		t.Fatalf("case state %s, want awaiting the customer", c2.State)
+	}
+}

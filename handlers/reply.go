@@ -43,6 +43,11 @@ func (h *Handlers) reply(ctx context.Context, a bot.Action, c bot.Case) error {
 	meta := bot.ReplyMeta{CaseID: c.ID, ActionID: a.ID, IdempotencyKey: "earshot-action-" + strconv.FormatInt(a.ID, 10)}
 	ref, err := replier.Reply(bot.WithReplyMeta(ctx, meta), to, a.Text)
 	if err != nil {
+		var hand *bot.AssistedError
+		if errors.As(err, &hand) {
+			// The platform will not take it from us at all: a person posts it.
+			return h.assistedBecause(ctx, a, to, hand.Reason)
+		}
 		var retry *bot.RetryError
 		if errors.As(err, &retry) {
 			// The platform refused before posting (rate limit): safe to try again.
@@ -132,7 +137,16 @@ func postedRef(result string) (bot.PostRef, bool) {
 }
 
 func (h *Handlers) assisted(ctx context.Context, a bot.Action, to bot.Mention) error {
+	return h.assistedBecause(ctx, a, to, "")
+}
+
+// assistedBecause turns the reply into an assisted one, saying why when the
+// platform refused it (reason) rather than having no posting API.
+func (h *Handlers) assistedBecause(ctx context.Context, a bot.Action, to bot.Mention, reason string) error {
 	note := fmt.Sprintf("Posting on %s is done by hand: copy the reply and post it as an answer to %s", to.Platform, linkOr(to))
+	if reason != "" {
+		note = fmt.Sprintf("%s refused the reply (%s). Copy it and post it by hand as an answer to %s", to.Platform, reason, linkOr(to))
+	}
 	_, err := h.store.UpdateCase(ctx, a.CaseID, func(cc *bot.Case) (bot.CaseChange, error) {
 		awaitCustomer(cc)
 		return h.change(a, bot.Event{Kind: bot.EventAssisted, Text: a.Text + "\n\n" + note, URL: to.URL}, "assisted: "+note), nil

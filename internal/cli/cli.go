@@ -40,6 +40,7 @@ func commands() []command {
 		{"eval", "score the built-in classifier on a labelled JSONL file", evalCmd},
 		{"coupons", "coupons add POOL FILE | coupons list: codes for delight gestures", couponsCmd},
 		{"dismissals", "what was dismissed and why, and the exclusions that would keep it out", dismissalsCmd},
+		{"status", "each polled source's last poll, errors and mentions today, from the database", statusCmd},
 		{"version", "print the version", versionCmd},
 	}
 }

@@ -20,6 +20,8 @@ type Metrics struct {
 	batch    prometheus.Histogram
 	jobs     *prometheus.CounterVec
 	jobTime  *prometheus.HistogramVec
+	polls    *prometheus.CounterVec
+	polled   *prometheus.CounterVec
 }
 
 var _ bot.Observer = (*Metrics)(nil)
@@ -47,7 +49,18 @@ func New() *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
 		}, []string{"kind"}),
 	}
-	m.reg.MustRegister(m.mentions, m.batch, m.jobs, m.jobTime,
+	// Polls are counted by platform, not by feed: hundreds of RSS feeds
+	// must not make hundreds of series. The per-feed view is the status
+	// lines (earshot status).
+	m.polls = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "earshot_polls_total",
+		Help: "Polls of feeds (Reddit, Hacker News, GitHub search, RSS, fallbacks), by platform and result (ok, error).",
+	}, []string{"platform", "result"})
+	m.polled = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "earshot_poll_mentions_total",
+		Help: "Mentions polled feeds brought, by platform.",
+	}, []string{"platform"})
+	m.reg.MustRegister(m.mentions, m.batch, m.jobs, m.jobTime, m.polls, m.polled,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -125,6 +125,15 @@ type inboxView struct {
 	OlderURL   string
 	NewestURL  string
 	EmptyTitle string
+	Sources    []sourceLine
+}
+
+// sourceLine is a source's status in the sidebar.
+type sourceLine struct {
+	Name    string
+	Summary string // "12s ago · 3 today"
+	Error   string // the last poll's error, when it failed
+	Title   string // the whole line, on hover
 }
 
 var tabs = []struct{ key, label string }{
@@ -185,7 +194,7 @@ func (s *Server) inboxView(ctx context.Context, r *http.Request, f bot.CaseFilte
 	if f.Team != "" {
 		title = f.Team + " · Inbox"
 	}
-	v := inboxView{base: s.base(r, title, "inbox"), Team: f.Team, StateKey: stateKey}
+	v := inboxView{base: s.base(r, title, "inbox"), Team: f.Team, StateKey: stateKey, Sources: s.sourceLines(ctx, now)}
 	counts := make(map[bot.CaseState]int)
 	v.AllTeams = sideTeam{Name: "All teams", URL: inboxURL("", stateKey, 0), Active: f.Team == ""}
 	for _, t := range teams {
@@ -500,4 +509,41 @@ func (s *Server) serveCase(w http.ResponseWriter, r *http.Request, name string) 
 		return
 	}
 	s.render(w, r, http.StatusOK, "case", name, s.caseView(r, d))
+}
+
+// sourceLines are the sources' status lines for the sidebar. Without them
+// (not configured, or the store failed) the inbox still shows.
+func (s *Server) sourceLines(ctx context.Context, now time.Time) []sourceLine {
+	if s.sources == nil {
+		return nil
+	}
+	list, err := s.sources(ctx)
+	if err != nil {
+		s.log.Warn("web: source status unavailable", "err", err)
+		return nil
+	}
+	out := make([]sourceLine, 0, len(list))
+	for _, st := range list {
+		l := sourceLine{Name: st.Name, Title: st.Line(now), Error: st.LastError}
+		if st.LastPoll.IsZero() {
+			l.Summary = "not polled yet"
+		} else {
+			l.Summary = fmt.Sprintf("%s ago · %d today", relAgo(now.Sub(st.LastPoll)), st.MentionsToday)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// relAgo rounds a duration for the sidebar: 12s, 4m, 3h, 2d.
+func relAgo(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", max(int(d/time.Second), 0))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
 }

@@ -69,6 +69,9 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	// Status, when set, is served as JSON at /api/status (sources, pending jobs).
 	Status func(ctx context.Context) any
+	// Sources, when set, lists the sources' status lines, shown under the
+	// teams in the inbox.
+	Sources func(ctx context.Context) ([]bot.SourceStatus, error)
 	// Mutes, when set, serves /mutes and /api/mutes.
 	Mutes Mutes
 	// Tuning, when set, serves /api/dismissals: what was dismissed since a
@@ -94,6 +97,7 @@ type Server struct {
 	metrics http.Handler
 	ready   func(ctx context.Context) error
 	status  func(ctx context.Context) any
+	sources func(ctx context.Context) ([]bot.SourceStatus, error)
 	mutes   Mutes
 	tuning  func(ctx context.Context, since time.Time) (tuning.Report, error)
 
@@ -162,6 +166,7 @@ func New(o Options) (*Server, error) {
 		metrics:   o.Metrics,
 		ready:     o.Ready,
 		status:    o.Status,
+		sources:   o.Sources,
 		mutes:     o.Mutes,
 		tuning:    o.Tuning,
 		static:    static,
