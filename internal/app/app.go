@@ -137,6 +137,17 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		return nil, err
 	}
 	sources = append(sources, bsky.sources()...)
+	deps := sourceDeps{cfg: cfg, db: db, rules: rules, metrics: m, hears: func(m bot.Mention) bool { return b.Hears(m) }, log: log, now: now}
+	more, err := wirePlatforms(deps)
+	if err != nil {
+		return nil, err
+	}
+	sources = append(sources, more.sources...)
+	if sched, err := newScheduler(deps, more.pollers); err != nil {
+		return nil, err
+	} else if sched != nil {
+		sources = append(sources, sched)
+	}
 	teams := func(name string) (bot.Team, bool) { return b.Rules().Team(name) }
 	surfaceNames := []string{"web"}
 	if cfg.SlackBotToken != "" {
@@ -188,6 +199,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		repliers = append(repliers, masto)
 	}
 	repliers = append(repliers, bsky.repliers()...)
+	repliers = append(repliers, more.repliers...)
 	h, err := handlers.New(handlers.Config{
 		Store: db, Teams: teams, Surfaces: surfaceNames, Logger: log, Now: now,
 		Drafter: drafter, Defects: defects,
@@ -199,7 +211,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 	w, err := web.New(web.Options{
 		Store: db, Actions: h, TeamList: teamList, Token: cfg.WebToken, Users: cfg.WebUsers, Addr: cfg.HTTPAddr,
 		Logger: log, Now: now, Metrics: m.Handler(),
-		Ready: db.Ping, Mutes: h,
+		Ready: db.Ping, Mutes: h, Sources: db.SourceStatuses,
 		Tuning: func(ctx context.Context, since time.Time) (tuning.Report, error) {
 			return TuningReport(ctx, db, b.Rules(), since)
 		},
@@ -263,6 +275,9 @@ func New(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) 
 		mux.Handle(discordsurface.InteractionsPath, dc.Handler())
 	}
 	mux.Handle("/hooks/mentions", hook)
+	for pattern, h := range more.handlers {
+		mux.Handle(pattern, h)
+	}
 	if gh, err := githubHook(cfg, h, log, now); err != nil {
 		return nil, err
 	} else if gh != nil {
@@ -350,6 +365,14 @@ func status(ctx context.Context, db *store.DB, sources []bot.Source) map[string]
 		names[i] = s.Name()
 	}
 	st := map[string]any{"database": db.Dialect(), "sources": names}
+	if lines, err := db.SourceStatuses(ctx); err == nil {
+		if lines == nil {
+			lines = []bot.SourceStatus{}
+		}
+		st["source_status"] = lines
+	} else {
+		st["source_status_error"] = "unavailable"
+	}
 	if n, err := db.PendingJobs(ctx); err == nil {
 		st["pending_jobs"] = n
 	} else {

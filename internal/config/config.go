@@ -73,10 +73,27 @@ type Config struct {
 	Mastodon Mastodon `envconfig:"MASTODON"`
 	// Bluesky watches Bluesky and replies there (EARSHOT_BLUESKY_*, see bluesky.go).
 	Bluesky Bluesky `envconfig:"BLUESKY"`
+	// HackerNews searches Hacker News (EARSHOT_HACKERNEWS_*, see hackernews.go).
+	HackerNews HackerNews `envconfig:"HACKERNEWS"`
+	// GitHubSearch searches other repositories' issues (EARSHOT_GITHUB_SEARCH_*, see githubsearch.go).
+	GitHubSearch GitHubSearch `envconfig:"GITHUB_SEARCH"`
+	// Feeds are the RSS/Atom feeds and Google Alerts watched (EARSHOT_FEEDS);
+	// FeedsPolling is EARSHOT_FEEDS_INTERVAL and _USER_AGENT (see feeds.go).
+	Feeds        FeedList     `envconfig:"FEEDS"`
+	FeedsPolling FeedsPolling `envconfig:"FEEDS"`
+	// Reddit watches Reddit and replies there (EARSHOT_REDDIT_*, see reddit.go).
+	Reddit Reddit `envconfig:"REDDIT"`
+	// Meta watches Facebook pages and Instagram accounts and answers there (EARSHOT_META_*, see meta.go).
+	Meta Meta `envconfig:"META"`
+	// X reads X (Twitter) and replies there (EARSHOT_X_*, see x.go).
+	X X `envconfig:"X"`
 	// LLM is an OpenAI-compatible model for drafts (EARSHOT_LLM_BASE_URL,
 	// _API_KEY, _MODEL, …); without a base URL or key the built-in drafter
 	// writes them.
 	LLM llm.Config `envconfig:"LLM"`
+	// PollConcurrency is how many polled feeds (Reddit, Hacker News,
+	// GitHub search, RSS, fallbacks) are read at once.
+	PollConcurrency int `envconfig:"POLL_CONCURRENCY" default:"4"`
 	// JobWorkers is how many durable jobs run at once per replica.
 	JobWorkers int `envconfig:"JOB_WORKERS" default:"32"`
 	// TimerInterval is how often each replica fires due SLA and escalation
@@ -142,8 +159,17 @@ func (c Config) Validate() error {
 	errs = append(errs, c.discordErrors()...)
 	errs = append(errs, c.mastodonErrors()...)
 	errs = append(errs, c.blueskyErrors()...)
+	errs = append(errs, c.hackerNewsErrors()...)
+	errs = append(errs, c.gitHubSearchErrors()...)
+	errs = append(errs, c.feedsErrors()...)
+	errs = append(errs, c.redditErrors()...)
+	errs = append(errs, c.metaErrors()...)
+	errs = append(errs, c.xErrors()...)
 	if c.LLM.Enabled() && strings.TrimSpace(c.LLM.Model) == "" {
 		errs = append(errs, "EARSHOT_LLM_MODEL is required when EARSHOT_LLM_BASE_URL or EARSHOT_LLM_API_KEY is set")
+	}
+	if c.PollConcurrency < 0 || c.PollConcurrency > 64 {
+		errs = append(errs, fmt.Sprintf("EARSHOT_POLL_CONCURRENCY is %d; give 1 to 64", c.PollConcurrency))
 	}
 	if c.JobWorkers < 1 || c.JobWorkers > 256 {
 		errs = append(errs, fmt.Sprintf("EARSHOT_JOB_WORKERS %d is not between 1 and 256", c.JobWorkers))

@@ -1,6 +1,7 @@
 // Package githubfake is a fake of the parts of GitHub's REST API earshot
-// uses — issues (create, get, list), comments (create, list) and issue
-// search — and a sender of signed webhook deliveries. It is written from
+// uses — issues (create, get, list), comments (create, list), issue
+// search with its created:/updated: qualifiers, sort and paging, and the
+// token's user — and a sender of signed webhook deliveries. It is written from
 // GitHub's documented formats (shared/platform-apis.md §6), not from
 // go-github's types, so tests that drive it with go-github check that the
 // two agree. Rate limits (primary 403, secondary 403, 429) and failures
@@ -25,10 +26,16 @@ import (
 // Token is the token the fake accepts (Authorization: Bearer Token).
 const Token = "ghp_fake_token_for_tests_0123456789"
 
+// Login is the token's user, the author of what the token posts.
+const Login = "earshot-bot"
+
 // Issue is an issue as the fake keeps it.
 type Issue struct {
 	Repo        string
 	Number      int
+	Author      string // login; "" is the token's user (Login)
+	PullRequest bool
+	Locked      bool
 	Title, Body string
 	Labels      []string
 	State       string // "open" or "closed"
@@ -41,6 +48,7 @@ type Issue struct {
 // Comment is an issue comment.
 type Comment struct {
 	ID        int64
+	Author    string // login; "" is the token's user (Login)
 	Body      string
 	CreatedAt time.Time
 }
@@ -75,12 +83,18 @@ type Fake struct {
 	nextID   int64
 	now      func() time.Time
 	requests []string
+	archived map[string]bool
+	bodies   map[string]string // op → malformed answer for its next request
+	// searchLeft is the search budget left (-1: unlimited, no headers).
+	searchLeft  int
+	searchReset time.Time
 }
 
 // New starts a fake; it stops when the test ends.
 func New(t testing.TB) *Fake {
 	t.Helper()
-	f := &Fake{issues: map[string][]*Issue{}, counts: map[string]int{}, nextID: 1000, now: time.Now}
+	f := &Fake{issues: map[string][]*Issue{}, counts: map[string]int{}, nextID: 1000, now: time.Now,
+		archived: map[string]bool{}, bodies: map[string]string{}, searchLeft: -1}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -188,6 +202,72 @@ var (
 	commentsPath = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$`)
 )
 
+// Post is an issue or pull request someone else opened, for search.
+type Post struct {
+	Repo, Author, Title, Body string
+	PullRequest               bool
+	CreatedAt                 time.Time
+}
+
+// AddPost puts someone's issue or pull request in place and returns its number.
+func (f *Fake) AddPost(p Post) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is := f.add(p.Repo, p.Title, p.Body, nil, "open")
+	is.Author, is.PullRequest = p.Author, p.PullRequest
+	if !p.CreatedAt.IsZero() {
+		is.CreatedAt, is.UpdatedAt = p.CreatedAt.UTC().Truncate(time.Second), p.CreatedAt.UTC().Truncate(time.Second)
+	}
+	return is.Number
+}
+
+// AddComment adds author's comment to an issue at a time and returns its id.
+func (f *Fake) AddComment(repo string, number int, author, body string, at time.Time) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	is := f.find(repo, number)
+	if is == nil {
+		panic(fmt.Sprintf("githubfake: no issue %s#%d", repo, number))
+	}
+	f.nextID++
+	c := Comment{ID: f.nextID, Author: author, Body: body, CreatedAt: at.UTC().Truncate(time.Second)}
+	is.Comments = append(is.Comments, c)
+	is.UpdatedAt = c.CreatedAt
+	return c.ID
+}
+
+// Lock locks an issue's conversation: comments are refused with 403.
+func (f *Fake) Lock(repo string, number int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if is := f.find(repo, number); is != nil {
+		is.Locked = true
+	}
+}
+
+// Archive makes a repository read-only: comments are refused with 403.
+func (f *Fake) Archive(repo string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.archived[strings.ToLower(repo)] = true
+}
+
+// Malformed makes the next request of op answer 200 with body.
+func (f *Fake) Malformed(op, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.bodies[op] = body
+}
+
+// SearchBudget makes searches carry GitHub's rate-limit headers for the
+// search resource (limit 30 a minute): left requests remain until reset,
+// and a search past it is refused as a primary limit.
+func (f *Fake) SearchBudget(left int, reset time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.searchLeft, f.searchReset = left, reset
+}
+
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") != "Bearer "+Token {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
@@ -202,6 +282,8 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && p == "/search/issues":
 		op, handler = "search", f.search
+	case r.Method == http.MethodGet && p == "/user":
+		op, handler = "user", f.user
 	case r.Method == http.MethodPost && issuesPath.MatchString(p):
 		op, handler, m = "create", f.create, issuesPath.FindStringSubmatch(p)
 	case r.Method == http.MethodGet && issuesPath.MatchString(p):
@@ -220,7 +302,31 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.counts[op]++
 	f.requests = append(f.requests, r.Method+" "+r.URL.RequestURI())
 	fl, failing := f.takeFailure(op)
+	body, malformed := f.bodies[op]
+	delete(f.bodies, op)
+	spent := false
+	if op == "search" && f.searchLeft >= 0 {
+		w.Header().Set("X-RateLimit-Limit", "30")
+		w.Header().Set("X-RateLimit-Resource", "search")
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(f.searchReset.Unix(), 10))
+		if f.searchLeft == 0 {
+			spent = true
+		} else {
+			f.searchLeft--
+			w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(f.searchLeft))
+			w.Header().Set("X-RateLimit-Used", strconv.Itoa(30-f.searchLeft))
+		}
+	}
 	f.mu.Unlock()
+	if spent {
+		f.limited(w, Primary)
+		return
+	}
+	if malformed {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write([]byte(body))
+		return
+	}
 	if failing && fl.limit != 0 {
 		f.limited(w, fl.limit)
 		return
@@ -254,8 +360,10 @@ func (f *Fake) limited(w http.ResponseWriter, l Limit) {
 		w.Header().Set("X-RateLimit-Limit", "5000")
 		w.Header().Set("X-RateLimit-Remaining", "0")
 		w.Header().Set("X-RateLimit-Used", "5000")
-		w.Header().Set("X-RateLimit-Reset", reset)
-		w.Header().Set("X-RateLimit-Resource", "core")
+		if w.Header().Get("X-RateLimit-Reset") == "" {
+			w.Header().Set("X-RateLimit-Reset", reset)
+			w.Header().Set("X-RateLimit-Resource", "core")
+		}
 		writeJSON(w, http.StatusForbidden, map[string]string{
 			"message":           "API rate limit exceeded for user ID 1.",
 			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-rate-limits",
@@ -358,6 +466,18 @@ func (f *Fake) comment(w http.ResponseWriter, r *http.Request, m []string) {
 	}
 	f.mu.Lock()
 	is := f.find(m[1]+"/"+m[2], n)
+	switch {
+	case f.archived[strings.ToLower(m[1]+"/"+m[2])]:
+		f.mu.Unlock()
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Repository was archived so is read-only.",
+			"documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment"})
+		return
+	case is != nil && is.Locked:
+		f.mu.Unlock()
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Unable to create comment because issue is locked.",
+			"documentation_url": "https://docs.github.com/articles/locking-conversations/"})
+		return
+	}
 	var out map[string]any
 	if is != nil {
 		f.nextID++
@@ -398,11 +518,13 @@ func (f *Fake) comments(w http.ResponseWriter, r *http.Request, m []string) {
 	writePage(w, r, items)
 }
 
-// search serves GET /search/issues. It honours repo:, is:issue, is:pr,
-// is:open, is:closed, state: and in: (ignored: title and body are always
-// searched), and needs every other term, quoted phrases included, as
-// words of the title or body in any case. Queries over 256 characters are
-// refused as GitHub refuses them.
+// search serves GET /search/issues. It honours repo:, -repo:, is:issue,
+// is:pr, is:open, is:closed, state:, created: and updated: with >, >=, <,
+// <= and an ISO date or time, in: (ignored: title, body and comments are
+// always searched), sort=created|updated with order, per_page and page,
+// and needs every other term, quoted phrases included, as words of the
+// title, body or comments in any case. Without sort, the newest number
+// comes first. Queries over 256 characters are refused as GitHub does.
 func (f *Fake) search(w http.ResponseWriter, r *http.Request, _ []string) {
 	q := r.URL.Query().Get("q")
 	if len(q) > 256 {
@@ -410,49 +532,154 @@ func (f *Fake) search(w http.ResponseWriter, r *http.Request, _ []string) {
 			"errors": []map[string]string{{"message": "The search is longer than 256 characters.", "resource": "Search", "field": "q", "code": "invalid"}}})
 		return
 	}
-	var repo, state string
+	var repo, state, kind string
+	var deny []string
+	var times []timeQual
 	var terms []string
 	for _, tok := range splitQuery(q) {
 		switch low := strings.ToLower(tok); {
 		case strings.HasPrefix(low, "repo:"):
 			repo = low[5:]
+		case strings.HasPrefix(low, "-repo:"):
+			deny = append(deny, low[6:])
 		case low == "is:open" || low == "state:open":
 			state = "open"
 		case low == "is:closed" || low == "state:closed":
 			state = "closed"
-		case low == "is:issue" || strings.HasPrefix(low, "in:"):
+		case low == "is:issue":
+			kind = "issue"
 		case low == "is:pr" || low == "is:pull-request":
-			state = "none" // the fake holds no pull requests
+			kind = "pr"
+		case strings.HasPrefix(low, "in:"):
+		case strings.HasPrefix(low, "created:") || strings.HasPrefix(low, "updated:"):
+			tq, err := parseTimeQual(tok)
+			if err != nil {
+				writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
+					"errors": []map[string]string{{"message": err.Error(), "resource": "Search", "field": "q", "code": "invalid"}}})
+				return
+			}
+			times = append(times, tq)
 		default:
 			terms = append(terms, low)
 		}
 	}
 	f.mu.Lock()
-	items := []map[string]any{}
+	var sel []*Issue
 	for key, list := range f.issues {
-		if repo != "" && key != repo {
+		if (repo != "" && key != repo) || slices.Contains(deny, key) {
 			continue
 		}
 		for _, is := range list {
-			if state != "" && is.State != state {
+			if (state != "" && is.State != state) || (kind == "pr" && !is.PullRequest) || (kind == "issue" && is.PullRequest) {
 				continue
 			}
-			if matches(is, terms) {
-				it := issueJSON(is)
-				it["score"] = 1.0
-				items = append(items, it)
+			if matchTimes(is, times) && matches(is, terms) {
+				sel = append(sel, is)
 			}
 		}
 	}
+	sortIssues(sel, r.URL.Query().Get("sort"), r.URL.Query().Get("order"))
+	items := make([]map[string]any, 0, len(sel))
+	for _, is := range sel {
+		it := issueJSON(is)
+		it["score"] = 1.0
+		items = append(items, it)
+	}
 	f.mu.Unlock()
-	slices.SortFunc(items, func(a, b map[string]any) int { return b["number"].(int) - a["number"].(int) })
-	per := 30
+	per, page := 30, 1
 	if n, err := strconv.Atoi(r.URL.Query().Get("per_page")); err == nil && n > 0 {
 		per = min(n, 100)
 	}
+	if n, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && n > 0 {
+		page = n
+	}
 	total := len(items)
-	items = items[:min(per, len(items))]
+	items = items[min((page-1)*per, total):min(page*per, total)]
 	writeJSON(w, http.StatusOK, map[string]any{"total_count": total, "incomplete_results": false, "items": items})
+}
+
+func sortIssues(sel []*Issue, by, order string) {
+	key := func(is *Issue) int64 { return int64(is.Number) }
+	switch by {
+	case "created":
+		key = func(is *Issue) int64 { return is.CreatedAt.Unix() }
+	case "updated":
+		key = func(is *Issue) int64 { return is.UpdatedAt.Unix() }
+	}
+	slices.SortStableFunc(sel, func(a, b *Issue) int {
+		c := cmpInt(key(a), key(b))
+		if c == 0 {
+			c = cmpInt(a.CreatedAt.UnixNano()+int64(a.Number), b.CreatedAt.UnixNano()+int64(b.Number))
+		}
+		if by == "" || order != "asc" {
+			return -c
+		}
+		return c
+	})
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// timeQual is a created: or updated: qualifier.
+type timeQual struct {
+	field, op string
+	at        time.Time
+}
+
+func parseTimeQual(tok string) (timeQual, error) {
+	field, rest, _ := strings.Cut(tok, ":")
+	op := ""
+	for _, o := range []string{">=", "<=", ">", "<"} {
+		if strings.HasPrefix(rest, o) {
+			op, rest = o, rest[len(o):]
+			break
+		}
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, rest); err == nil {
+			return timeQual{field: strings.ToLower(field), op: op, at: t}, nil
+		}
+	}
+	return timeQual{}, fmt.Errorf("invalid date %q in %s qualifier", rest, field)
+}
+
+func matchTimes(is *Issue, qs []timeQual) bool {
+	for _, q := range qs {
+		t := is.CreatedAt
+		if q.field == "updated" {
+			t = is.UpdatedAt
+		}
+		ok := true
+		switch q.op {
+		case ">":
+			ok = t.After(q.at)
+		case ">=":
+			ok = !t.Before(q.at)
+		case "<":
+			ok = t.Before(q.at)
+		case "<=":
+			ok = !t.After(q.at)
+		default:
+			ok = t.Format("2006-01-02") == q.at.Format("2006-01-02")
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// user serves GET /user: the token's user.
+func (f *Fake) user(w http.ResponseWriter, _ *http.Request, _ []string) {
+	writeJSON(w, http.StatusOK, map[string]any{"login": Login, "id": 1, "type": "User"})
 }
 
 // splitQuery splits on spaces, keeping "quoted phrases" whole.
@@ -513,7 +740,7 @@ func issueJSON(is *Issue) map[string]any {
 		reason = is.StateReason
 	}
 	api := "https://api.github.com/repos/" + is.Repo
-	return map[string]any{
+	out := map[string]any{
 		"url":            fmt.Sprintf("%s/issues/%d", api, is.Number),
 		"repository_url": api,
 		"html_url":       HTMLURL(is.Repo, is.Number),
@@ -521,8 +748,9 @@ func issueJSON(is *Issue) map[string]any {
 		"number":         is.Number,
 		"title":          is.Title,
 		"body":           is.Body,
-		"user":           map[string]any{"login": "earshot-bot", "id": 1},
+		"user":           userJSON(is.Author),
 		"labels":         labels,
+		"locked":         is.Locked,
 		"state":          is.State,
 		"state_reason":   reason,
 		"comments":       len(is.Comments),
@@ -530,6 +758,21 @@ func issueJSON(is *Issue) map[string]any {
 		"updated_at":     is.UpdatedAt.Format(time.RFC3339),
 		"closed_at":      closedAt,
 	}
+	if is.PullRequest {
+		out["pull_request"] = map[string]any{
+			"url":      fmt.Sprintf("%s/pulls/%d", api, is.Number),
+			"html_url": fmt.Sprintf("https://github.com/%s/pull/%d", is.Repo, is.Number),
+		}
+		out["html_url"] = fmt.Sprintf("https://github.com/%s/pull/%d", is.Repo, is.Number)
+	}
+	return out
+}
+
+func userJSON(login string) map[string]any {
+	if login == "" || login == Login {
+		return map[string]any{"login": Login, "id": 1, "type": "User"}
+	}
+	return map[string]any{"login": login, "id": 1000 + len(login), "type": "User"}
 }
 
 func commentJSON(is *Issue, c Comment) map[string]any {
@@ -538,7 +781,7 @@ func commentJSON(is *Issue, c Comment) map[string]any {
 		"html_url":   fmt.Sprintf("%s#issuecomment-%d", HTMLURL(is.Repo, is.Number), c.ID),
 		"issue_url":  fmt.Sprintf("https://api.github.com/repos/%s/issues/%d", is.Repo, is.Number),
 		"body":       c.Body,
-		"user":       map[string]any{"login": "earshot-bot", "id": 1},
+		"user":       userJSON(c.Author),
 		"created_at": c.CreatedAt.Format(time.RFC3339),
 		"updated_at": c.CreatedAt.Format(time.RFC3339),
 	}
