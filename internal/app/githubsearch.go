@@ -8,8 +8,9 @@ import (
 
 var _ githubsearch.ThreadLister = (*store.DB)(nil)
 
-// wireGitHubSearch makes one feed per query, one that follows comments on
-// open cases' issues, and the replier that comments there, all with the
+// wireGitHubSearch makes one issue feed per query and one discussion feed
+// per query that may find discussions, one that follows comments on open
+// cases' issues and discussions, and the replier that comments there, all with the
 // token defects are filed with. The repositories defects are filed in are
 // left out of the search: their issues are ours, and the defect loop
 // (trackers/github) follows them.
@@ -30,6 +31,13 @@ func wireGitHubSearch(d sourceDeps) (sourceParts, error) {
 			return sourceParts{}, err
 		}
 		parts.pollers = append(parts.pollers, s)
+		if g.Discussions && githubsearch.SearchesDiscussions(q) {
+			ds, err := githubsearch.NewDiscussionSearch(githubsearch.SearchOptions{Client: cl, Query: q, Deny: deny, Interval: g.Interval})
+			if err != nil {
+				return sourceParts{}, err
+			}
+			parts.pollers = append(parts.pollers, ds)
+		}
 	}
 	th, err := githubsearch.NewThreads(githubsearch.ThreadOptions{Client: cl, Threads: d.db, Interval: g.Interval})
 	if err != nil {
@@ -37,7 +45,7 @@ func wireGitHubSearch(d sourceDeps) (sourceParts, error) {
 	}
 	parts.pollers = append(parts.pollers, th)
 	parts.repliers = append(parts.repliers, githubsearch.NewReplier(cl))
-	d.log.Info("github search on", "queries", len(g.Queries), "denied", len(g.Deny))
+	d.log.Info("github search on", "queries", len(g.Queries), "discussions", g.Discussions, "denied", len(g.Deny))
 	return parts, nil
 }
 

@@ -20,7 +20,7 @@ func TestWireHackerNewsAndGitHubSearch(t *testing.T) {
 	d.cfg.HackerNews = config.HackerNews{Queries: []string{"acme", "acme app"}, Interval: time.Minute, APIURL: "http://127.0.0.1:1"}
 	d.cfg.GitHubToken = "ghp_x"
 	d.cfg.GitHubAPIURL = "http://127.0.0.1:1/"
-	d.cfg.GitHubSearch = config.GitHubSearch{Queries: []string{"acme"}, Interval: time.Minute}
+	d.cfg.GitHubSearch = config.GitHubSearch{Queries: []string{"acme", "acme is:pr"}, Interval: time.Minute, Discussions: true}
 	hn, err := wireHackerNews(d)
 	if err != nil {
 		t.Fatal(err)
@@ -36,8 +36,14 @@ func TestWireHackerNewsAndGitHubSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gh.pollers) != 2 || len(gh.repliers) != 1 || gh.repliers[0].Platform() != "github" {
-		t.Fatalf("github search parts %+v", gh)
+	names = nil
+	for _, p := range gh.pollers {
+		names = append(names, p.Name())
+	}
+	// A pull-request query gets no discussion feed.
+	if want := []string{"github:search:acme", "github:discussions:acme", "github:search:acme is:pr", "github:threads"}; !slices.Equal(names, want) ||
+		len(gh.repliers) != 1 || gh.repliers[0].Platform() != "github" {
+		t.Fatalf("github search feeds %v, repliers %d", names, len(gh.repliers))
 	}
 }
 

@@ -19,6 +19,9 @@ type GitHubSearch struct {
 	Interval time.Duration `envconfig:"INTERVAL" default:"60s"`
 	// Deny lists repositories left out: "owner/name" or "owner/*".
 	Deny []string `envconfig:"DENY"`
+	// Discussions searches discussions with each query too (GraphQL),
+	// except queries limited to issues or pull requests.
+	Discussions bool `envconfig:"DISCUSSIONS" default:"true"`
 }
 
 // On reports whether the GitHub search source runs.

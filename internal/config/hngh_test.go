@@ -52,7 +52,7 @@ func TestHackerNewsAndGitHubSearchFromEnv(t *testing.T) {
 	if len(c.HackerNews.Queries) != 2 || c.HackerNews.Interval != time.Minute || c.HackerNews.APIURL != "https://hn.algolia.com" {
 		t.Errorf("hackernews = %+v", c.HackerNews)
 	}
-	if !c.GitHubSearch.On() || c.GitHubSearch.Interval != time.Minute || c.GitHubSearch.Deny[0] != "acme/app" {
+	if !c.GitHubSearch.On() || c.GitHubSearch.Interval != time.Minute || c.GitHubSearch.Deny[0] != "acme/app" || !c.GitHubSearch.Discussions {
 		t.Errorf("github search = %+v", c.GitHubSearch)
 	}
 }

@@ -1,12 +1,16 @@
 package githubsearch
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	gh "github.com/google/go-github/v60/github"
+
+	"github.com/earshothq/earshot/internal/testkit/githubfake"
 )
 
 // BenchmarkDecodeSearchPage decodes a full page (100 issues) of search
@@ -48,4 +52,32 @@ func FuzzRepoFromAPIURL(f *testing.F) {
 			t.Fatalf("%q → %q %q", s, owner, repo)
 		}
 	})
+}
+
+// BenchmarkDiscussionSearchPage is one discussion-search poll of a full
+// page (50 discussions, bodies of ~900 bytes) against the fake over
+// loopback: the GraphQL query built, sent, executed by the fake's schema,
+// decoded by githubv4 and turned into mentions.
+func BenchmarkDiscussionSearchPage(b *testing.B) {
+	f := githubfake.New(b)
+	now := time.Now().UTC()
+	for i := range discussionsPerPage {
+		f.AddDiscussion(githubfake.DiscussionPost{Repo: "octo/app", Author: fmt.Sprintf("user%d", i),
+			Title: fmt.Sprintf("Acme SDK 2.%d logs me out", i), Body: strings.Repeat("acme logs me out every hour. ", 30), CreatedAt: now.Add(-time.Minute)})
+	}
+	cl, err := NewClient(ClientOptions{Token: githubfake.Token, APIURL: f.URL()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := NewDiscussionSearch(SearchOptions{Client: cl, Query: "acme"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		batch, err := s.Poll(context.Background(), "")
+		if err != nil || len(batch.Mentions) != discussionsPerPage {
+			b.Fatalf("%d mentions, %v", len(batch.Mentions), err)
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v60/github"
+	"github.com/shurcooL/githubv4"
 
 	"github.com/earshothq/earshot/sources/poll"
 )
@@ -32,8 +33,10 @@ type ClientOptions struct {
 // Client is a GitHub client shared by the feeds and the replier, with the
 // token's login learnt on first use (no request at construction).
 type Client struct {
-	gh  *gh.Client
-	now func() time.Time
+	gh      *gh.Client
+	gql     *githubv4.Client // discussions (graphql.go)
+	gqlRate *gqlRate
+	now     func() time.Time
 
 	mu    sync.Mutex
 	login string
@@ -65,7 +68,8 @@ func NewClient(o ClientOptions) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Client{gh: c, now: o.Now}, nil
+	gql, rate := newGraphQL(u, hc, o.Token, o.Now)
+	return &Client{gh: c, gql: gql, gqlRate: rate, now: o.Now}, nil
 }
 
 // Login is the token's user, asked once.

@@ -330,13 +330,15 @@ func retry(after time.Duration) func(error) bool {
 }
 
 func TestParseRef(t *testing.T) {
-	for _, s := range []string{"o/r#1", "o/r#12/comment/34", "my-org/my.repo#5"} {
+	for _, s := range []string{"o/r#1", "o/r#12/comment/34", "my-org/my.repo#5",
+		"o/r/discussions/7", "o/r/discussions/7/comment/DC_kwDOABCD12", "o/r/discussions/7/comment/MDE3OkRpc2N1c3Npb25Db21tZW50ODk1OTg="} {
 		r, err := ParseRef(s)
 		if err != nil || r.String() != s {
 			t.Errorf("ParseRef(%q) = %v, %v", s, r, err)
 		}
 	}
-	for _, s := range []string{"", "o/r", "o#1", "o/r#x", "o/r#0", "o/r/x#1", "o/r#1/comment/", "o/r#1/comment/-3"} {
+	for _, s := range []string{"", "o/r", "o#1", "o/r#x", "o/r#0", "o/r/x#1", "o/r#1/comment/", "o/r#1/comment/-3",
+		"o/r/discussions/", "o/r/discussions/x", "o/r/discussions/07", "o/discussions/1", "o/r/discussions/7/comment/", "o/r/discussions/7/comment/a b"} {
 		if _, err := ParseRef(s); err == nil {
 			t.Errorf("ParseRef(%q) took it", s)
 		}
@@ -344,7 +346,8 @@ func TestParseRef(t *testing.T) {
 }
 
 func FuzzParseRef(f *testing.F) {
-	for _, s := range []string{"octo/app#12", "octo/app#12/comment/4000", "a/b#1/comment/x"} {
+	for _, s := range []string{"octo/app#12", "octo/app#12/comment/4000", "a/b#1/comment/x",
+		"octo/app/discussions/3", "octo/app/discussions/3/comment/DC_kwDOfake1001"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -1,14 +1,15 @@
-// Package githubsearch finds issues and pull requests of other people's
-// repositories that mention the brand (GitHub's issue search, one
-// poll.Poller per query), follows new comments on the issues of open
-// cases, and answers with an issue comment (bot.Replier for "github").
-// Discussions are not searched: go-github v60's search has no discussion
-// type, and the GraphQL search needs a separate client and token scope.
+// Package githubsearch finds issues, pull requests and discussions of
+// other people's repositories that mention the brand (GitHub's issue
+// search over REST with go-github, discussion search over GraphQL with
+// githubv4; one poll.Poller per query and kind), follows new comments on
+// the issues and discussions of open cases, and answers with a comment
+// (bot.Replier for "github").
 package githubsearch
 
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -16,17 +17,29 @@ import (
 // Platform is the mentions' platform name.
 const Platform = "github"
 
-// Ref names an issue (or pull request) or one of its comments. Its string
-// form is the mention's external id: "owner/repo#123" for the issue,
-// "owner/repo#123/comment/456" for a comment: readable, and stable across
-// renames of nothing but the repository.
+// Ref names an issue (or pull request) or a discussion, or one of their
+// comments. Its string form is the mention's external id:
+// "owner/repo#123" for the issue, "owner/repo#123/comment/456" for a
+// comment; "owner/repo/discussions/7" for a discussion and
+// "owner/repo/discussions/7/comment/DC_kwDO…" for a discussion comment or
+// reply, by its GraphQL node id (what a reply to it needs). Readable, and
+// stable across renames of nothing but the repository.
 type Ref struct {
 	Owner, Repo string
 	Number      int
-	Comment     int64 // 0 for the issue itself
+	Comment     int64 // an issue comment's id; 0 for the issue itself
+	Discussion  bool
+	Node        string // a discussion comment's node id; "" for the discussion itself
 }
 
 func (r Ref) String() string {
+	if r.Discussion {
+		s := fmt.Sprintf("%s/%s/discussions/%d", r.Owner, r.Repo, r.Number)
+		if r.Node != "" {
+			s += "/comment/" + r.Node
+		}
+		return s
+	}
 	s := fmt.Sprintf("%s/%s#%d", r.Owner, r.Repo, r.Number)
 	if r.Comment != 0 {
 		s += "/comment/" + strconv.FormatInt(r.Comment, 10)
@@ -34,14 +47,20 @@ func (r Ref) String() string {
 	return s
 }
 
-// Issue is the ref of the issue itself (without the comment).
-func (r Ref) Issue() Ref { r.Comment = 0; return r }
+// Issue is the ref of the issue or discussion itself (without the comment).
+func (r Ref) Issue() Ref { r.Comment, r.Node = 0, ""; return r }
 
 // FullName is "owner/repo".
 func (r Ref) FullName() string { return r.Owner + "/" + r.Repo }
 
+// nodeRE is a GraphQL node id: "DC_kwDO…", or the older base64 form.
+var nodeRE = regexp.MustCompile(`^[A-Za-z0-9_+/=-]{1,200}$`)
+
 // ParseRef reads an external id made by Ref.String.
 func ParseRef(s string) (Ref, error) {
+	if !strings.Contains(s, "#") && strings.Contains(s, "/discussions/") {
+		return parseDiscussionRef(s)
+	}
 	repo, rest, ok := strings.Cut(s, "#")
 	owner, name, ok2 := strings.Cut(repo, "/")
 	if !ok || !ok2 || owner == "" || name == "" || strings.Contains(name, "/") {
@@ -59,6 +78,27 @@ func ParseRef(s string) (Ref, error) {
 			return Ref{}, fmt.Errorf("github: %q has a bad comment id", clipStr(s))
 		}
 		r.Comment = c
+	}
+	return r, nil
+}
+
+func parseDiscussionRef(s string) (Ref, error) {
+	repo, rest, _ := strings.Cut(s, "/discussions/")
+	owner, name, ok := strings.Cut(repo, "/")
+	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
+		return Ref{}, fmt.Errorf("github: %q is not owner/repo/discussions/number", clipStr(s))
+	}
+	num, node, hasNode := strings.Cut(rest, "/comment/")
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 || strconv.Itoa(n) != num {
+		return Ref{}, fmt.Errorf("github: %q has no discussion number", clipStr(s))
+	}
+	r := Ref{Owner: owner, Repo: name, Number: n, Discussion: true}
+	if hasNode {
+		if !nodeRE.MatchString(node) {
+			return Ref{}, fmt.Errorf("github: %q has a bad comment node id", clipStr(s))
+		}
+		r.Node = node
 	}
 	return r, nil
 }

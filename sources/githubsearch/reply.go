@@ -12,7 +12,8 @@ import (
 	"github.com/earshothq/earshot/bot"
 )
 
-// Replier answers a GitHub mention with a comment on its issue.
+// Replier answers a GitHub mention with a comment on its issue, or on its
+// discussion (under the comment it answers).
 type Replier struct{ c *Client }
 
 var (
@@ -42,6 +43,9 @@ func (r *Replier) Reply(ctx context.Context, to bot.Mention, text string) (bot.P
 	ref, err := ParseRef(to.ExternalID)
 	if err != nil {
 		return bot.PostRef{}, bot.Permanent(err)
+	}
+	if ref.Discussion {
+		return r.replyDiscussion(ctx, ref, text)
 	}
 	body := text
 	if m := marker(ctx); m != "" {
@@ -92,6 +96,9 @@ func (r *Replier) FindReply(ctx context.Context, to bot.Mention, text string) (b
 	ref, err := ParseRef(to.ExternalID)
 	if err != nil {
 		return bot.PostRef{}, false, bot.Permanent(err)
+	}
+	if ref.Discussion {
+		return r.findDiscussionReply(ctx, ref, text)
 	}
 	login, err := r.c.Login(ctx)
 	if err != nil {

@@ -113,6 +113,11 @@ type cursor struct {
 	Since time.Time        `json:"since"`
 	Seen  map[string]int64 `json:"seen,omitempty"`
 	Page  int              `json:"page,omitempty"`
+	// A discussion window being read page by page: its GraphQL cursor,
+	// where the window starts, and the newest discussion seen in it.
+	After string    `json:"after,omitempty"`
+	From  time.Time `json:"from,omitzero"`
+	Top   time.Time `json:"top,omitzero"`
 }
 
 func parseCursor(s string) (cursor, error) {

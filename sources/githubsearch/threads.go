@@ -17,8 +17,14 @@ type ThreadLister interface {
 	ThreadPosts(ctx context.Context, platform string) ([]string, error)
 }
 
-// maxIssuesPerPoll bounds the requests of one thread poll (one per issue).
+// maxIssuesPerPoll bounds the requests of one thread poll (one per issue
+// or discussion).
 const maxIssuesPerPoll = 50
+
+// discussionThreadComments is how many of a discussion's latest comments,
+// and of each comment's latest replies, a thread poll reads: 50×50 nodes
+// stay well inside GitHub's 500,000-node limit for one query.
+const discussionThreadComments = 50
 
 // ThreadOptions configure the feed of comments on open cases' issues.
 type ThreadOptions struct {
@@ -28,8 +34,9 @@ type ThreadOptions struct {
 	Overlap  time.Duration
 }
 
-// Threads reads new comments on the issues of open cases, so a customer's
-// answer joins their case (InReplyTo is the issue).
+// Threads reads new comments on the issues and discussions of open cases,
+// so a customer's answer joins their case (InReplyTo is the issue, the
+// discussion, or the discussion comment a reply answers).
 type Threads struct{ o ThreadOptions }
 
 var (
@@ -98,7 +105,33 @@ func (t *Threads) Poll(ctx context.Context, saved string) (poll.Batch, error) {
 		ms   []bot.Mention
 		wait time.Duration
 	)
+	keep := func(m bot.Mention) {
+		if m.CreatedAt.Before(since) {
+			return // an old comment edited since
+		}
+		if _, dup := c.Seen[m.ExternalID]; dup {
+			return
+		}
+		if c.Seen == nil {
+			c.Seen = map[string]int64{}
+		}
+		c.Seen[m.ExternalID] = m.CreatedAt.Unix()
+		ms = append(ms, m)
+	}
 	for _, r := range issues {
+		if r.Discussion {
+			d, ok, err := cl.readDiscussion(ctx, r, discussionThreadComments, discussionThreadComments)
+			if err != nil {
+				return poll.Batch{}, fmt.Errorf("github: comments of %s: %w", r, err)
+			}
+			if ok {
+				for _, m := range discussionThread(r, d, login) {
+					keep(m)
+				}
+			}
+			wait = max(wait, cl.gqlBudgetWait())
+			continue
+		}
 		comments, resp, err := cl.gh.Issues.ListComments(ctx, r.Owner, r.Repo, r.Number, &gh.IssueListCommentsOptions{
 			Sort: gh.String("created"), Direction: gh.String("asc"), Since: &since,
 			ListOptions: gh.ListOptions{PerPage: perPage},
@@ -112,18 +145,9 @@ func (t *Threads) Poll(ctx context.Context, saved string) (poll.Batch, error) {
 		}
 		wait = max(wait, cl.budgetWait(resp))
 		for _, cm := range comments {
-			m, ok := commentMention(r, cm, login)
-			if !ok || m.CreatedAt.Before(since) {
-				continue // an old comment edited since
+			if m, ok := commentMention(r, cm, login); ok {
+				keep(m)
 			}
-			if _, dup := c.Seen[m.ExternalID]; dup {
-				continue
-			}
-			if c.Seen == nil {
-				c.Seen = map[string]int64{}
-			}
-			c.Seen[m.ExternalID] = m.CreatedAt.Unix()
-			ms = append(ms, m)
 		}
 	}
 	c.Since = maxTime(c.Since, now.UTC().Truncate(time.Second))

@@ -9,8 +9,10 @@
 package githubfake
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,6 +23,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
 )
 
 // Token is the token the fake accepts (Authorization: Bearer Token).
@@ -88,13 +92,24 @@ type Fake struct {
 	// searchLeft is the search budget left (-1: unlimited, no headers).
 	searchLeft  int
 	searchReset time.Time
+
+	// GraphQL (graphql.go): discussions by lower-case repo, the points
+	// left (-1: unlimited) and the documents received.
+	discussions map[string][]*Discussion
+	gqlLeft     int
+	gqlReset    time.Time
+	queries     []string
+	schema      *graphql.Schema
 }
 
 // New starts a fake; it stops when the test ends.
 func New(t testing.TB) *Fake {
 	t.Helper()
 	f := &Fake{issues: map[string][]*Issue{}, counts: map[string]int{}, nextID: 1000, now: time.Now,
-		archived: map[string]bool{}, bodies: map[string]string{}, searchLeft: -1}
+		archived: map[string]bool{}, bodies: map[string]string{}, searchLeft: -1,
+		discussions: map[string][]*Discussion{}, gqlLeft: -1}
+	f.gqlReset = f.now().Add(time.Hour)
+	f.schema = mustSchema(f)
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -147,7 +162,8 @@ func (f *Fake) Close(repo string, number int, reason string) {
 }
 
 // Count is how many requests of op were served: "create", "get", "list",
-// "comment", "comments", "search" ("limited" counts rate-limit answers).
+// "comment", "comments", "search", "graphql", "graphql_mutation" ("limited"
+// counts rate-limit answers).
 func (f *Fake) Count(op string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -269,7 +285,10 @@ func (f *Fake) SearchBudget(left int, reset time.Time) {
 }
 
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "Bearer "+Token {
+	// Auth schemes are case-insensitive (RFC 9110 §11.1); GitHub takes
+	// "Bearer" and "token".
+	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if tok != Token || (!strings.EqualFold(scheme, "bearer") && !strings.EqualFold(scheme, "token")) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
 		return
 	}
@@ -282,6 +301,15 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodGet && p == "/search/issues":
 		op, handler = "search", f.search
+	case r.Method == http.MethodPost && (p == "/graphql" || p == "/api/graphql"):
+		op, handler = "graphql", f.graphqlHandler
+		// Mutations are an op of their own, so a test can fail one
+		// and not the query before it.
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		if bytes.Contains(b, []byte(`"query":"mutation`)) {
+			op = "graphql_mutation"
+		}
 	case r.Method == http.MethodGet && p == "/user":
 		op, handler = "user", f.user
 	case r.Method == http.MethodPost && issuesPath.MatchString(p):
@@ -325,6 +353,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	if malformed {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		_, _ = w.Write([]byte(body))
+		return
+	}
+	if failing && fl.limit == Primary && op == "graphql" {
+		f.limitedGraphQL(w)
 		return
 	}
 	if failing && fl.limit != 0 {
