@@ -27,15 +27,19 @@ func wireMeta(d sourceDeps) (sourceParts, error) {
 	}
 	pages, accounts := []meta.Page(m.Pages), []meta.Account(m.InstagramAccounts)
 	var parts sourceParts
+	// One followed-post set per platform for the webhook, the pollers and
+	// the repliers: deliveries check it in memory, and our replies join it
+	// the moment they are posted.
+	followed := meta.NewFollowed(d.db)
 	if m.AppSecret != "" {
 		src := meta.New(meta.Options{
 			AppSecret: m.AppSecret, VerifyToken: m.VerifyToken, Pages: pages, Accounts: accounts,
-			Graph: g, Threads: d.db, Hears: d.hears, Logger: d.log, Now: d.now,
+			Graph: g, Threads: d.db, Followed: followed, Hears: d.hears, Logger: d.log, Now: d.now,
 		})
 		parts.sources = []bot.Source{src}
 		parts.handlers = map[string]http.Handler{meta.Path: src}
 	}
-	po := meta.PollOptions{Threads: d.db, Hears: d.hears, Interval: m.PollInterval, Now: d.now}
+	po := meta.PollOptions{Threads: d.db, Followed: followed, Hears: d.hears, Interval: m.PollInterval, Now: d.now}
 	tokens := map[string]string{}
 	for _, p := range pages {
 		tokens[p.ID] = p.Token
@@ -54,7 +58,7 @@ func wireMeta(d sourceDeps) (sourceParts, error) {
 	}
 	for _, platform := range platforms {
 		r, err := meta.NewReplier(meta.ReplierOptions{
-			Platform: platform, Graph: g, Pages: pages, Accounts: accounts, Private: m.PrivateReplies, Now: d.now,
+			Platform: platform, Graph: g, Pages: pages, Accounts: accounts, Private: m.PrivateReplies, Followed: followed, Now: d.now,
 		})
 		if err != nil {
 			return sourceParts{}, fmt.Errorf("%s replies: %w", platform, err)

@@ -297,14 +297,9 @@ func (s *Source) loadCursor(ctx context.Context) int64 {
 }
 
 func (s *Source) reloadThreads(ctx context.Context) {
-	uris, err := s.opts.ThreadLister.ThreadPosts(ctx, Platform)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Warn("tracked threads not reloaded", "error", err)
-		}
-		return
+	if err := s.threads.Refresh(ctx, s.opts.ThreadLister, Platform); err != nil && ctx.Err() == nil {
+		s.log.Warn("tracked threads not reloaded", "error", err)
 	}
-	s.threads.SetStored(uris)
 }
 
 func (s *Source) refreshThreads(ctx context.Context) {

@@ -16,8 +16,21 @@ import (
 
 // BenchmarkWebhookDelivery is one signed delivery of 20 feed comments
 // through the handler: signature, decoding, follow-up filter, emit.
-func BenchmarkWebhookDelivery(b *testing.B) {
-	src := meta.New(meta.Options{AppSecret: appSecret, Threads: threads{"111_1"}})
+func BenchmarkWebhookDelivery(b *testing.B) { benchDelivery(b, threads{"111_1"}) }
+
+// BenchmarkWebhookDelivery100kFollowed is the same delivery with 100,000
+// followed posts in the store (open cases and our replies): the list is
+// read at most once a minute, not per delivery.
+func BenchmarkWebhookDelivery100kFollowed(b *testing.B) {
+	ids := threads{"111_1"}
+	for i := range 100_000 {
+		ids = append(ids, fmt.Sprintf("%d_%d", 200+i%1000, i))
+	}
+	benchDelivery(b, ids)
+}
+
+func benchDelivery(b *testing.B, followed threads) {
+	src := meta.New(meta.Options{AppSecret: appSecret, Threads: followed})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = src.Run(ctx, func(context.Context, []bot.Mention) error { return nil }) }()

@@ -10,10 +10,13 @@ package meta
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/earshothq/earshot/bot"
+	"github.com/earshothq/earshot/sources/followed"
 )
 
 // Platform names of the mentions this package yields.
@@ -118,22 +121,43 @@ func commentURL(postID, commentID string) string {
 	return postURL(postID) + "?comment_id=" + url.QueryEscape(short)
 }
 
-// threadSet is the set of followed post ids of one platform.
-type threadSet map[string]bool
+// refreshEvery is how old the store's list of followed posts may get
+// before a delivery or poll reads it again. Posts emitted and replies
+// posted in between are added to the set as they happen.
+const refreshEvery = time.Minute
 
-func loadThreads(ctx context.Context, t Threads, platform string) (threadSet, error) {
-	set := threadSet{}
-	if t == nil {
-		return set, nil
+// Followed is the set of followed posts of each platform (Facebook,
+// Instagram), shared by the webhook, the pollers and the repliers, so a
+// delivery checks its items against memory instead of listing every open
+// case's posts from the store each time.
+type Followed struct {
+	lister Threads
+	sets   map[string]*followed.Set
+}
+
+// NewFollowed returns the sets, read from l (nil: only what the process
+// adds is followed).
+func NewFollowed(l Threads) *Followed {
+	return &Followed{lister: l, sets: map[string]*followed.Set{Facebook: followed.New(0), Instagram: followed.New(0)}}
+}
+
+// set is platform's set, with the store's list at most refreshEvery old.
+func (f *Followed) set(ctx context.Context, platform string) (*followed.Set, error) {
+	s, ok := f.sets[platform]
+	if !ok {
+		return nil, fmt.Errorf("meta: no followed set for platform %q", platform)
 	}
-	ids, err := t.ThreadPosts(ctx, platform)
-	if err != nil {
-		return nil, err
+	if f.lister == nil {
+		return s, nil
 	}
-	for _, id := range ids {
-		set[id] = true
+	return s, s.RefreshIfOlder(ctx, refreshEvery, f.lister, platform)
+}
+
+// add follows id on platform (a reply we posted).
+func (f *Followed) add(platform, id string) {
+	if s, ok := f.sets[platform]; ok {
+		s.Add(id)
 	}
-	return set, nil
 }
 
 // item is a decoded post with the ids that tie it to a thread.
@@ -146,12 +170,12 @@ type item struct {
 // own posts when they answer a followed thread; others' posts when they
 // answer a followed thread or the rules hear them. A page's feed carries
 // everything said on the page, most of it not for us.
-func keep(it item, threads threadSet, hears func(bot.Mention) bool) bool {
+func keep(it item, threads *followed.Set, hears func(bot.Mention) bool) bool {
 	if it.m.Deleted {
 		return true
 	}
 	for _, id := range it.thread {
-		if threads[id] {
+		if threads.Has(id) {
 			return true
 		}
 	}
@@ -164,13 +188,14 @@ func keep(it item, threads threadSet, hears func(bot.Mention) bool) bool {
 // filter keeps the items keep allows, in order. A kept post's answers
 // later in the same batch are followed too: Meta often delivers our reply
 // and the customer's answer to it together, before the store lists them.
-func filter(items []item, threads threadSet, hears func(bot.Mention) bool) []bot.Mention {
+// Kept posts stay followed in the shared set.
+func filter(items []item, threads *followed.Set, hears func(bot.Mention) bool) []bot.Mention {
 	var out []bot.Mention
 	for _, it := range items {
 		if keep(it, threads, hears) {
 			out = append(out, it.m)
 			if !it.m.Deleted {
-				threads[it.m.ExternalID] = true
+				threads.Add(it.m.ExternalID)
 			}
 		}
 	}

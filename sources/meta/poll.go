@@ -18,7 +18,10 @@ import (
 // PollOptions tune the polling feeds; the zero value is the defaults.
 type PollOptions struct {
 	Threads Threads
-	Hears   func(bot.Mention) bool
+	// Followed is the followed-post sets shared with the webhook and the
+	// repliers; nil makes one from Threads.
+	Followed *Followed
+	Hears    func(bot.Mention) bool
 	// Posts is how many recent posts (or media) are read for comments on
 	// each poll; default 25. Comments on older posts arrive by webhook only.
 	Posts int
@@ -38,6 +41,9 @@ func (o *PollOptions) defaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Followed == nil {
+		o.Followed = NewFollowed(o.Threads)
 	}
 }
 
@@ -206,7 +212,7 @@ func finish(ctx context.Context, o PollOptions, platform string, items []item, w
 	}
 	var ms []bot.Mention
 	if len(fresh) > 0 {
-		threads, err := loadThreads(ctx, o.Threads, platform)
+		threads, err := o.Followed.set(ctx, platform)
 		if err != nil {
 			return poll.Batch{}, fmt.Errorf("meta: list followed threads: %w", err)
 		}

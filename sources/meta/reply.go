@@ -21,7 +21,10 @@ type ReplierOptions struct {
 	// Private sends every reply as a private reply in Messenger (one per
 	// comment, within 7 days of it) instead of a public comment.
 	Private bool
-	Now     func() time.Time
+	// Followed, when set, follows each reply posted at once, so the
+	// customer's answer to it is kept before the store lists the reply.
+	Followed *Followed
+	Now      func() time.Time
 }
 
 // Replier answers Facebook or Instagram comments and posts as the page or
@@ -126,6 +129,7 @@ func (r *Replier) Reply(ctx context.Context, to bot.Mention, text string) (bot.P
 	if out.ID == "" {
 		return bot.PostRef{}, errors.New("meta: the Graph API took the comment but returned no id")
 	}
+	r.follow(out.ID)
 	return bot.PostRef{ExternalID: out.ID, URL: r.replyURL(to, out.ID)}, nil
 }
 
@@ -242,6 +246,7 @@ func (r *Replier) FindReply(ctx context.Context, to bot.Mention, text string) (b
 		}
 		for _, t := range ts {
 			if c.From.ID == "" || c.From.ID == t.pageID || c.From.ID == t.account {
+				r.follow(c.ID)
 				return bot.PostRef{ExternalID: c.ID, URL: r.replyURL(to, c.ID)}, true, nil
 			}
 		}
@@ -283,4 +288,11 @@ func classify(err error, what string) error {
 		return bot.Permanent(err)
 	}
 	return err // unknown or service errors: it may have posted
+}
+
+// follow adds a reply of ours to the followed set.
+func (r *Replier) follow(id string) {
+	if r.o.Followed != nil {
+		r.o.Followed.add(r.o.Platform, id)
+	}
 }

@@ -37,6 +37,9 @@ type Options struct {
 	// nil leaves them out.
 	Graph   *Graph
 	Threads Threads
+	// Followed is the followed-post sets shared with the pollers and
+	// repliers; nil makes one from Threads.
+	Followed *Followed
 	// Hears is the bot's route pre-check; nil keeps every post.
 	Hears   func(bot.Mention) bool
 	MaxBody int64 // bytes; default 1 MiB
@@ -74,6 +77,9 @@ func New(o Options) *Source {
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if o.Followed == nil {
+		o.Followed = NewFollowed(o.Threads)
 	}
 	return &Source{o: o, pages: newPages(o.Pages, o.Accounts), log: log}
 }
@@ -199,7 +205,7 @@ func (s *Source) deliver(w http.ResponseWriter, r *http.Request) {
 	}
 	var ms []bot.Mention
 	if len(items) > 0 {
-		threads, err := loadThreads(ctx, s.o.Threads, got.platform)
+		threads, err := s.o.Followed.set(ctx, got.platform)
 		if err != nil {
 			s.log.Error("meta webhook: list followed threads", "err", err)
 			s.fail(w, r, http.StatusInternalServerError, "could not read followed threads; retry later")

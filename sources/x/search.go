@@ -193,7 +193,7 @@ func (s *Search) Poll(ctx context.Context, cursor string) (poll.Batch, error) {
 		return poll.Batch{}, poll.RateLimited(until.Sub(now), fmt.Errorf("x search %s: the monthly read cap (EARSHOT_X_MONTHLY_READ_CAP) is reached until %s", s.o.Name, until.Format("2006-01-02")))
 	}
 	if s.o.Tracker != nil && s.o.Threads != nil {
-		s.o.Tracker.RefreshIfOlder(ctx, time.Minute, s.o.Threads, s.log)
+		refreshTracker(ctx, s.o.Tracker, time.Minute, s.o.Threads, s.log)
 	}
 	if sc.since == "" {
 		sc.since = IDAt(now.Add(-s.o.Lookback))

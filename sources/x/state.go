@@ -3,11 +3,10 @@ package x
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/earshothq/earshot/sources/followed"
 )
 
 // Health is the stream's state as the search poller sees it: in auto mode
@@ -59,74 +58,19 @@ type ThreadPoster interface {
 // Tracker is the set of followed posts: the store's list, refreshed now
 // and then, plus the posts this process emitted or replied with since, so
 // an answer to a reply just sent is followed at once.
-type Tracker struct {
-	mu     sync.Mutex
-	stored []string  // sorted
-	at     time.Time // when stored was read
-	recent *lru.Cache[string, struct{}]
-}
+type Tracker = followed.Set
 
 // NewTracker is an empty set.
-func NewTracker() *Tracker {
-	c, _ := lru.New[string, struct{}](50_000)
-	return &Tracker{recent: c}
-}
+func NewTracker() *Tracker { return followed.New(50_000) }
 
-// Add follows id.
-func (t *Tracker) Add(id string) {
-	if id != "" {
-		t.recent.Add(id, struct{}{})
-	}
-}
-
-// Has reports whether id is followed.
-func (t *Tracker) Has(id string) bool {
-	if id == "" {
-		return false
-	}
-	if t.recent.Contains(id) {
-		return true
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	_, ok := slices.BinarySearch(t.stored, id)
-	return ok
-}
-
-// Stored is the store's list as last read.
-func (t *Tracker) Stored() []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return slices.Clone(t.stored)
-}
-
-// Refresh reads the store's list; a failure keeps the previous one.
-func (t *Tracker) Refresh(ctx context.Context, tp ThreadPoster, log *slog.Logger) {
+// refreshTracker reloads the followed posts when older than every (always
+// when every is 0); a failure keeps the previous list and is logged.
+func refreshTracker(ctx context.Context, t *Tracker, every time.Duration, tp ThreadPoster, log *slog.Logger) {
 	if tp == nil {
 		return
 	}
-	ids, err := tp.ThreadPosts(ctx, Platform)
-	if err != nil {
-		if ctx.Err() == nil {
-			log.Warn("x: followed threads not refreshed", "err", err)
-		}
-		return
-	}
-	ids = slices.Clone(ids)
-	slices.Sort(ids)
-	t.mu.Lock()
-	t.stored, t.at = ids, time.Now()
-	t.mu.Unlock()
-}
-
-// RefreshIfOlder refreshes when the list is older than d: pollers share
-// the tracker, and the first to need a fresh list reads it.
-func (t *Tracker) RefreshIfOlder(ctx context.Context, d time.Duration, tp ThreadPoster, log *slog.Logger) {
-	t.mu.Lock()
-	fresh := !t.at.IsZero() && time.Since(t.at) < d
-	t.mu.Unlock()
-	if !fresh {
-		t.Refresh(ctx, tp, log)
+	if err := t.RefreshIfOlder(ctx, every, tp, Platform); err != nil && ctx.Err() == nil {
+		log.Warn("x: followed threads not refreshed", "err", err)
 	}
 }
 

@@ -157,8 +157,8 @@ func (s *Stream) Run(ctx context.Context, emit bot.Emit) error {
 			s.log.Warn("x: usage counts not saved", "err", err)
 		}
 	}()
-	s.o.Tracker.Refresh(ctx, s.o.Threads, s.log)
-	go s.every(ctx, s.o.ThreadInterval, func(ctx context.Context) { s.o.Tracker.Refresh(ctx, s.o.Threads, s.log) })
+	refreshTracker(ctx, s.o.Tracker, 0, s.o.Threads, s.log)
+	go s.every(ctx, s.o.ThreadInterval, func(ctx context.Context) { refreshTracker(ctx, s.o.Tracker, 0, s.o.Threads, s.log) })
 	go s.every(ctx, 15*time.Second, func(ctx context.Context) {
 		if err := s.o.Usage.Flush(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("x: usage counts not saved", "err", err)
