@@ -132,6 +132,10 @@ type env struct {
 	refs  map[string]int64
 	cards map[int64]bot.Card
 	now   time.Time
+	// asked is how many action requests there were when the last
+	// interaction was delivered: lastRequest waits for a newer one, as the
+	// work runs after the interaction is answered.
+	asked int
 }
 
 func newEnv(t testing.TB, configure func(*Options), fakeOpts ...discordfake.Option) *env {
@@ -243,6 +247,9 @@ func (e *env) connect() {
 // holds for what became of it.
 func (e *env) deliver(in *discordfake.Interaction, cond func(discordfake.Interaction) bool) discordfake.Interaction {
 	e.t.Helper()
+	e.mu.Lock()
+	e.asked = len(e.actions.requests())
+	e.mu.Unlock()
 	if err := e.fake.Deliver(in); err != nil {
 		e.t.Fatal(err)
 	}

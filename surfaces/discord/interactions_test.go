@@ -26,12 +26,19 @@ func roleCard() bot.Card {
 	return c
 }
 
+// lastRequest waits for an action request newer than the last delivered
+// interaction and returns the newest: the surface answers an interaction
+// first and asks the handlers after, so the request before it would
+// otherwise be read.
 func (e *env) lastRequest() bot.ActionRequest {
 	e.t.Helper()
+	e.mu.Lock()
+	asked := e.asked
+	e.mu.Unlock()
 	var got bot.ActionRequest
 	eventually(e.t, "an action request", func() bool {
 		rs := e.actions.requests()
-		if len(rs) == 0 {
+		if len(rs) <= asked {
 			return false
 		}
 		got = rs[len(rs)-1]
