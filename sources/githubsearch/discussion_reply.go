@@ -2,6 +2,7 @@ package githubsearch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,6 +10,9 @@ import (
 
 	"github.com/earshothq/earshot/bot"
 )
+
+// errNoDiscussion is a discussion the answer did not carry.
+var errNoDiscussion = errors.New("github: the answer names no discussion")
 
 // target is where a discussion reply goes: the discussion, and the
 // top-level comment to reply under (GitHub nests replies one level deep,

@@ -145,13 +145,9 @@ func (s *DiscussionSearch) Poll(ctx context.Context, saved string) (poll.Batch, 
 		if err != nil {
 			return poll.Batch{}, fmt.Errorf("github: discussion search %q: %w", s.o.Query, err)
 		}
-		if _, dup := c.Seen[m.ExternalID]; dup {
+		if !c.see(m) {
 			continue
 		}
-		if c.Seen == nil {
-			c.Seen = map[string]int64{}
-		}
-		c.Seen[m.ExternalID] = m.CreatedAt.Unix()
 		if m.CreatedAt.After(c.Top) {
 			c.Top = m.CreatedAt
 		}

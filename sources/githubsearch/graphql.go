@@ -1,7 +1,6 @@
 package githubsearch
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -144,9 +143,6 @@ func (c *Client) gqlBudgetWait() time.Duration {
 func notFound(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "Could not resolve to")
 }
-
-// errNoDiscussion is a discussion the answer did not carry.
-var errNoDiscussion = errors.New("github: the answer names no discussion")
 
 // retryWait is how long a rate-limit refusal asks a reply to wait.
 func retryWait(err error) (time.Duration, bool) {

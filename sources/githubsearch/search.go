@@ -136,6 +136,18 @@ func (c cursor) String() string {
 	return string(b)
 }
 
+// see records m as seen and reports whether it is new.
+func (c *cursor) see(m bot.Mention) bool {
+	if _, dup := c.Seen[m.ExternalID]; dup {
+		return false
+	}
+	if c.Seen == nil {
+		c.Seen = map[string]int64{}
+	}
+	c.Seen[m.ExternalID] = m.CreatedAt.Unix()
+	return true
+}
+
 func (c *cursor) prune(from time.Time) {
 	for id, ts := range c.Seen {
 		if ts < from.Unix() {
@@ -181,13 +193,9 @@ func (s *Search) Poll(ctx context.Context, saved string) (poll.Batch, error) {
 		if err != nil {
 			return poll.Batch{}, fmt.Errorf("github: search %q: %w", s.o.Query, err)
 		}
-		if _, dup := c.Seen[m.ExternalID]; dup {
+		if !c.see(m) {
 			continue
 		}
-		if c.Seen == nil {
-			c.Seen = map[string]int64{}
-		}
-		c.Seen[m.ExternalID] = m.CreatedAt.Unix()
 		fresh++
 		if m.CreatedAt.After(c.Since) {
 			c.Since = m.CreatedAt

@@ -106,17 +106,10 @@ func (t *Threads) Poll(ctx context.Context, saved string) (poll.Batch, error) {
 		wait time.Duration
 	)
 	keep := func(m bot.Mention) {
-		if m.CreatedAt.Before(since) {
-			return // an old comment edited since
+		// Not an old comment edited since, nor one already taken.
+		if !m.CreatedAt.Before(since) && c.see(m) {
+			ms = append(ms, m)
 		}
-		if _, dup := c.Seen[m.ExternalID]; dup {
-			return
-		}
-		if c.Seen == nil {
-			c.Seen = map[string]int64{}
-		}
-		c.Seen[m.ExternalID] = m.CreatedAt.Unix()
-		ms = append(ms, m)
 	}
 	for _, r := range issues {
 		if r.Discussion {
