@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/earshothq/earshot/internal/httpbody"
+
 	"github.com/earshothq/earshot/bot"
 )
 
@@ -152,18 +154,12 @@ func (s *Source) deliver(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusServiceUnavailable, "app secret not configured")
 		return
 	}
-	tooBig := fmt.Sprintf("body larger than %d bytes", s.o.MaxBody)
-	if r.ContentLength > s.o.MaxBody {
-		s.fail(w, r, http.StatusRequestEntityTooLarge, tooBig)
+	body, tooLarge, err := httpbody.Read(w, r, s.o.MaxBody)
+	switch {
+	case tooLarge:
+		s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", s.o.MaxBody))
 		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.o.MaxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.fail(w, r, http.StatusRequestEntityTooLarge, tooBig)
-			return
-		}
+	case err != nil:
 		s.fail(w, r, http.StatusBadRequest, "could not read body")
 		return
 	}

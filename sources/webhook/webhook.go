@@ -10,13 +10,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/earshothq/earshot/internal/httpbody"
 
 	"github.com/earshothq/earshot/bot"
 	"github.com/earshothq/earshot/sources/wire"
@@ -122,18 +123,12 @@ func (s *Source) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusUnsupportedMediaType, msg)
 		return
 	}
-	tooBig := fmt.Sprintf("body larger than %d bytes", s.opts.MaxBody)
-	if r.ContentLength > s.opts.MaxBody {
-		s.fail(w, r, http.StatusRequestEntityTooLarge, tooBig)
+	body, tooLarge, err := httpbody.Read(w, r, s.opts.MaxBody)
+	switch {
+	case tooLarge:
+		s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", s.opts.MaxBody))
 		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.fail(w, r, http.StatusRequestEntityTooLarge, tooBig)
-			return
-		}
+	case err != nil:
 		s.fail(w, r, http.StatusBadRequest, "could not read body")
 		return
 	}

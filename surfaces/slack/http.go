@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/earshothq/earshot/internal/httpbody"
+
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 )
@@ -37,13 +39,12 @@ func (s *Surface) verified(h func(w http.ResponseWriter, r *http.Request, body [
 			http.Error(w, "slack: HTTP delivery is not configured (no signing secret)", http.StatusNotFound)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-				return
-			}
+		body, tooLarge, err := httpbody.Read(w, r, maxBody)
+		switch {
+		case tooLarge:
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		case err != nil:
 			http.Error(w, "cannot read request", http.StatusBadRequest)
 			return
 		}
