@@ -143,23 +143,34 @@ func (b *Bot) postNote(ctx context.Context, j Job) error {
 	if IsStormRef(ref) {
 		return nil // the thread is in the web inbox; the storm card only counts
 	}
-	card, err := b.CardFor(ctx, j.CaseID)
+	card, ev, err := b.cardAndEvent(ctx, j.CaseID, j.EventID)
 	if err != nil {
-		return notFoundIsPermanent(err)
+		return err
 	}
-	_, events, err := b.store.Thread(ctx, j.CaseID)
+	if err := s.Note(ctx, card, ref, ev); err != nil {
+		return fmt.Errorf("note event %d on %s: %w", ev.ID, j.Surface, err)
+	}
+	return nil
+}
+
+// cardAndEvent loads a case's card and one event of its thread, for the
+// jobs that show that event on a surface. A case or event gone is a
+// permanent failure: retrying will not bring it back.
+func (b *Bot) cardAndEvent(ctx context.Context, caseID, eventID int64) (Card, Event, error) {
+	card, err := b.CardFor(ctx, caseID)
 	if err != nil {
-		return fmt.Errorf("load thread of case %d: %w", j.CaseID, err)
+		return Card{}, Event{}, notFoundIsPermanent(err)
+	}
+	_, events, err := b.store.Thread(ctx, caseID)
+	if err != nil {
+		return Card{}, Event{}, fmt.Errorf("load thread of case %d: %w", caseID, err)
 	}
 	for _, ev := range events {
-		if ev.ID == j.EventID {
-			if err := s.Note(ctx, card, ref, ev); err != nil {
-				return fmt.Errorf("note event %d on %s: %w", ev.ID, j.Surface, err)
-			}
-			return nil
+		if ev.ID == eventID {
+			return card, ev, nil
 		}
 	}
-	return Permanent(fmt.Errorf("event %d of case %d: %w", j.EventID, j.CaseID, ErrNotFound))
+	return Card{}, Event{}, Permanent(fmt.Errorf("event %d of case %d: %w", eventID, caseID, ErrNotFound))
 }
 
 func (b *Bot) suggest(ctx context.Context, j Job) error {

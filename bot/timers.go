@@ -158,23 +158,14 @@ func (b *Bot) broadcast(ctx context.Context, j Job) error {
 	if err != nil {
 		return fmt.Errorf("load card ref: %w", err)
 	}
-	card, err := b.CardFor(ctx, j.CaseID)
+	card, ev, err := b.cardAndEvent(ctx, j.CaseID, j.EventID)
 	if err != nil {
-		return notFoundIsPermanent(err)
+		return err
 	}
-	_, events, err := b.store.Thread(ctx, j.CaseID)
-	if err != nil {
-		return fmt.Errorf("load thread of case %d: %w", j.CaseID, err)
+	if err := bc.Broadcast(ctx, card, ref, ev); err != nil {
+		return fmt.Errorf("broadcast event %d on %s: %w", ev.ID, j.Surface, err)
 	}
-	for _, ev := range events {
-		if ev.ID == j.EventID {
-			if err := bc.Broadcast(ctx, card, ref, ev); err != nil {
-				return fmt.Errorf("broadcast event %d on %s: %w", ev.ID, j.Surface, err)
-			}
-			return nil
-		}
-	}
-	return Permanent(fmt.Errorf("event %d of case %d: %w", j.EventID, j.CaseID, ErrNotFound))
+	return nil
 }
 
 // Page is one page of an escalation: whom a step @-mentioned. It travels as
